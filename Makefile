@@ -1,0 +1,132 @@
+# netd — one Makefile for the daemon, the CLI, libnetd, the eBPF objects and the tests.
+# `make V=1` shows the commands; `make check` is what CI runs.
+
+BUILD   ?= build
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+PKGS    := libmnl libnl-3.0 libnl-route-3.0 libbpf json-c
+
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Iinclude -Inetd -I$(BUILD) \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS += $(SAN)
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.PHONY: all deps check unit itest vmtest run demo bench fuzz asan clean install
+
+LIB_SRC    := $(sort $(wildcard netd/lib/*.c))
+DAEMON_SRC := $(sort $(filter-out netd/daemon/main.c,$(wildcard netd/daemon/*.c)))
+CTL_SRC    := $(sort $(wildcard netd/ctl/*.c))
+BPF_SRC    := $(sort $(wildcard ebpf/*.bpf.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+BPF_SKEL   := $(BPF_SRC:ebpf/%.bpf.c=$(BUILD)/ebpf/%.skel.h)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/netd $(BUILD)/netdctl $(BUILD)/libnetd.so $(BUILD)/libnetd.a $(BUILD)/libnetd.pc
+
+# Debian packages the build and the tests need; installs only what is missing.
+deps:
+	$(Q)scripts/deps
+
+$(BUILD)/obj/%.o: %.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The daemon objects need the generated skeletons before they compile.
+$(DAEMON_OBJ) $(BUILD)/obj/netd/daemon/main.o: $(BPF_SKEL)
+
+$(BUILD)/ebpf/%.bpf.o: ebpf/%.bpf.c $(wildcard ebpf/*.h)
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -Iebpf -c $< -o $@
+
+$(BUILD)/ebpf/%.skel.h: $(BUILD)/ebpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/libnetd.a: $(LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libnetd-core.a: $(DAEMON_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libnetd.so: $(LIB_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libnetd.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libnetd.pc: netd/lib/libnetd.pc.in
+	$(Q)sed -e 's|@PREFIX@|$(or $(PREFIX),/usr/local)|' $< > $@
+
+$(BUILD)/netd: $(BUILD)/obj/netd/daemon/main.o $(BUILD)/libnetd-core.a $(BUILD)/libnetd.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/netdctl: $(CTL_OBJ) $(BUILD)/libnetd.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libnetd-core.a $(BUILD)/libnetd.a $(filter-out $(BUILD)/obj/netd/ctl/netdctl.o,$(CTL_OBJ))
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/helpers/%.c $(BUILD)/libnetd.a
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNIT_BIN)
+	$(Q)set -e; for t in $(UNIT_BIN); do $$t; done
+
+itest: all $(HELPER_BIN)
+	$(Q)tests/run-integration
+
+vmtest: all $(HELPER_BIN)
+	$(Q)scripts/vmtest
+
+# The README's test command: install what is missing, build warnings-as-errors,
+# then every test: unit, integration on this kernel, and the VM suite.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN) $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory itest
+	$(Q)$(MAKE) --no-print-directory vmtest
+
+# The README's run command: netd in the foreground on its embedded defaults.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/netd
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN)
+	$(Q)scripts/bench
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Steps every kind shares. */
+#ifndef NETD_KIND_COMMON_H
+#define NETD_KIND_COMMON_H
+
+#include "daemon/daemon.h"
+
+/* One RTM_SETLINK: netd's tag, the guest's group, master, MAC, MTU, up. */
+int kind_configure_link(struct daemon *d, struct backend *b, int master, struct op_error *e);
+/* An optional uid/gid argument: absent leaves *ret as is. */
+int kind_parse_id(json_object *args, const char *key, int64_t *ret, struct op_error *e);
+void kind_undo_nothing(struct daemon *d, struct txn_step *s);
+/* Undo for links created by RTM_NEWLINK: delete by ifindex. */
+void kind_undo_dellink(struct daemon *d, struct txn_step *s);
+
+#endif

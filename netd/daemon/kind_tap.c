@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* tap backends: /dev/net/tun devices, optionally multi-queue, attached to a bridge.
+ *
+ * The device is created non-persistent: until the last step (TUNSETPERSIST) it lives
+ * only as long as netd's queue fds, so a netd killed mid-create leaves nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+
+#include "daemon/daemon.h"
+#include "daemon/kind_common.h"
+
+static int tap_parse(struct daemon *d, struct backend *b, json_object *args, struct op_error *e)
+{
+	struct link_info li;
+	json_object *v;
+	int rc;
+
+	if (json_object_object_get_ex(args, "bridge", &v)) {
+		const char *br = json_object_get_string(v);
+		if (!ifname_valid(br))
+			return op_fail(e, EINVAL, "bridge name '%s' is not a valid device name", br);
+		rc = link_get(&d->nl, 0, br, &li, e);
+		if (rc == -ENODEV) {
+			e->code = 0;
+			return op_fail(e, ENODEV, "bridge '%s' does not exist", br);
+		}
+		if (rc < 0)
+			return rc;
+		if (strcmp(li.kind, "bridge") && strcmp(li.kind, "openvswitch"))
+			return op_fail(e, EINVAL, "'%s' is not a bridge (it is a %s device)", br,
+				       li.kind[0] ? li.kind : "plain");
+		snprintf(b->lower, sizeof(b->lower), "%s", br);
+		b->lower_ifindex = li.ifindex;
+	}
+	if ((rc = kind_parse_id(args, "owner", &b->owner, e)) < 0 ||
+	    (rc = kind_parse_id(args, "group", &b->group_gid, e)) < 0)
+		return rc;
+	return 0;
+}
+
+static short tap_flags(const struct backend *b)
+{
+	short f = IFF_TAP | IFF_NO_PI;
+
+	if (b->vnet_hdr)
+		f |= IFF_VNET_HDR;
+	if (b->queues > 1)
+		f |= IFF_MULTI_QUEUE;
+	return f;
+}
+
+/* Attach one more queue to the existing device `name`. */
+static int tap_attach(const char *name, short flags, struct op_error *e)
+{
+	struct ifreq ifr = { 0 };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return op_fail(e, errno, "cannot open /dev/net/tun: %m");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = flags;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int err = errno;
+		close(fd);
+		return op_fail(e, err, "cannot attach a queue to tap '%s': %s", name, strerror(err));
+	}
+	return fd;
+}
+
+static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *fds, struct op_error *e)
+{
+	struct ifreq ifr = { 0 };
+	int fd, rc;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return op_fail(e, errno, "cannot open /dev/net/tun: %m");
+	/* IFF_TUN_EXCL: fail rather than attach to somebody's existing tap. */
+	for (int attempt = 0;; attempt++) {
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", b->name);
+		ifr.ifr_flags = tap_flags(b) | IFF_TUN_EXCL;
+		if (ioctl(fd, TUNSETIFF, &ifr) == 0)
+			break;
+		rc = -errno;
+		if (rc == -EBUSY && !b->name_given && attempt < 64 &&
+		    name_alloc_next(&d->names, b->kind->name_prefix, name_taken, d, b->name) == 0)
+			continue; /* somebody took our pick in the meantime */
+		close(fd);
+		if (rc == -EBUSY)
+			return op_fail(e, EEXIST, "device '%s' already exists", b->name);
+		return op_fail(e, rc, "cannot create tap '%s': %s", b->name, strerror(-rc));
+	}
+	/* Until TUNSETPERSIST, closing the queue fds is the whole undo: the device goes
+	 * with them.  fds[] owns them from here; the caller closes them on failure. */
+	fds[0] = fd;
+
+	b->ifindex = (int)if_nametoindex(b->name);
+	if (!b->ifindex)
+		return op_fail(e, ENODEV, "tap '%s' vanished right after creation", b->name);
+	if (b->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)b->owner) < 0)
+		return op_fail(e, errno, "cannot set owner %lld of tap '%s': %m", (long long)b->owner, b->name);
+	if (b->group_gid >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)b->group_gid) < 0)
+		return op_fail(e, errno, "cannot set group %lld of tap '%s': %m", (long long)b->group_gid, b->name);
+
+	rc = kind_configure_link(d, b, b->lower_ifindex, e);
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 1; i < b->queues; i++) {
+		fds[i] = tap_attach(b->name, tap_flags(b), e);
+		if (fds[i] < 0)
+			return fds[i];
+	}
+	return 0;
+}
+
+static int tap_commit(struct daemon *d, struct backend *b, const int *fds, struct op_error *e)
+{
+	if (ioctl(fds[0], TUNSETPERSIST, 1) < 0)
+		return op_fail(e, errno, "cannot make tap '%s' persistent: %m", b->name);
+	return 0;
+}
+
+static int tap_open_queues(struct daemon *d, struct backend *b, int *fds, struct op_error *e)
+{
+	struct link_info li;
+	short flags = tap_flags(b);
+	int rc = link_get(&d->nl, b->ifindex, NULL, &li, e);
+
+	if (rc < 0)
+		return rc;
+	/* The device decides multi-queue; match it or TUNSETIFF refuses. */
+	flags = (flags & ~IFF_MULTI_QUEUE) | (li.tun_multi_queue ? IFF_MULTI_QUEUE : 0);
+	for (unsigned i = 0; i < b->queues; i++) {
+		fds[i] = tap_attach(li.name, flags, e);
+		if (fds[i] < 0)
+			return fds[i];
+	}
+	return 0;
+}
+
+static int tap_attached_queues(struct daemon *d, struct backend *b)
+{
+	struct link_info li;
+	int rc = link_get(&d->nl, b->ifindex, NULL, &li, NULL);
+
+	return rc < 0 ? rc : (int)li.tun_queues;
+}
+
+static void tap_show(struct daemon *d, const struct backend *b, const struct link_info *li,
+		     json_object *o)
+{
+	if (!li)
+		return;
+	json_object_object_add(o, "attached_queues", json_object_new_int((int)li->tun_queues));
+	json_object_object_add(o, "multi_queue", json_object_new_boolean(li->tun_multi_queue));
+	json_object_object_add(o, "persist", json_object_new_boolean(li->tun_persist));
+	if (li->tun_owner >= 0)
+		json_object_object_add(o, "owner", json_object_new_int64(li->tun_owner));
+	if (li->tun_group >= 0)
+		json_object_object_add(o, "group_id", json_object_new_int64(li->tun_group));
+}
+
+static int tap_adopt(struct daemon *d, struct backend *b, const struct link_info *li, const struct tag *t)
+{
+	if (li->master)
+		if_indextoname((unsigned)li->master, b->lower);
+	b->lower_ifindex = li->master;
+	b->owner = li->tun_owner;
+	b->group_gid = li->tun_group;
+	return 0;
+}
+
+static const char *const tap_args[] = { "bridge", "owner", "group", NULL };
+
+const struct backend_kind kind_tap = {
+	.arg_names = tap_args,
+	.name = "tap",
+	.name_prefix = "ndt",
+	.fd_role = "queue",
+	.parse = tap_parse,
+	.create = tap_create,
+	.commit = tap_commit,
+	.open_queues = tap_open_queues,
+	.attached_queues = tap_attached_queues,
+	.show = tap_show,
+	.adopt = tap_adopt,
+};

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* netd: the privileged daemon.  Foreground, logs to stderr, one epoll loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+#include "daemon/server.h"
+#include "daemon/stats.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: netd [OPTIONS]\n"
+		"  -s, --socket PATH     control socket (default " NETD_DEFAULT_SOCKET ")\n"
+		"  -S, --state-dir DIR   what the kernel cannot hold (default /var/lib/netd)\n"
+		"  -c, --config FILE     policy and defaults (default: embedded: root only, stats on)\n"
+		"      --no-stats        create backends without eBPF counters unless asked\n"
+		"  -d, --debug           log debug messages\n"
+		"  -V, --version         print the version\n"
+		"  -h, --help            this text\n");
+}
+
+static void signal_cb(struct source *s, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+	struct signalfd_siginfo si;
+
+	while (read(s->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading configuration");
+			continue;
+		}
+		log_info("signal %d: exiting; backends stay in the kernel", (int)si.ssi_signo);
+		loop_quit(d->loop, 0);
+	}
+}
+
+/* Tell systemd (Type=notify) we are ready, when it asked. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	       offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "no-stats", no_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct daemon d = { 0 };
+	struct op_error e = { 0 };
+	struct source sigsrc;
+	sigset_t mask;
+	int c, rc, sfd;
+
+	d.socket_path = NETD_DEFAULT_SOCKET;
+	d.state_dir = "/var/lib/netd";
+	d.stats_default = true;
+	while ((c = getopt_long(argc, argv, "s:S:c:dVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': d.socket_path = optarg; break;
+		case 'S': d.state_dir = optarg; break;
+		case 'c': d.config_path = optarg; break;
+		case 'n': d.stats_default = false; break;
+		case 'd': log_max_level = LOG_LVL_DEBUG; break;
+		case 'V': printf("netd %s (protocol %d)\n", NETD_VERSION, NETD_PROTOCOL_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0)
+		log_warn("not running as root: creating devices will fail");
+
+	registry_init(&d);
+	if ((rc = loop_new(&d.loop)) < 0) {
+		log_err("cannot create the event loop: %s", strerror(-rc));
+		return 1;
+	}
+	if ((rc = nlc_open(&d.nl)) < 0) {
+		log_err("cannot open rtnetlink: %s", strerror(-rc));
+		return 1;
+	}
+	if (mkdir(d.state_dir, 0700) < 0 && errno != EEXIST) {
+		log_err("cannot create state directory %s: %m", d.state_dir);
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_err("signalfd: %m");
+		return 1;
+	}
+	loop_add(d.loop, &sigsrc, sfd, EPOLLIN, signal_cb, &d);
+
+	/* Events first, then the dump: nothing that changes in between is missed. */
+	if (monitor_start(&d, &e) < 0 || recover_from_kernel(&d, &e) < 0) {
+		log_err("%s", e.msg);
+		return 1;
+	}
+	if (stats_init(&d, &e) < 0) {
+		log_warn("eBPF counters unavailable: %s", e.msg);
+		op_error_clear(&e);
+	}
+	if (server_start(&d, &e) < 0) {
+		log_err("%s", e.msg);
+		return 1;
+	}
+	log_info("netd %s listening on %s (%u backends adopted)", NETD_VERSION, d.socket_path, d.n_backends);
+	notify_ready();
+	rc = loop_run(d.loop);
+	server_stop(&d);
+	stats_exit(&d);
+	monitor_stop(&d);
+	nlc_close(&d.nl);
+	close(sfd);
+	loop_free(d.loop);
+	return rc;
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/netlink.h>
+
+#include "daemon/nl.h"
+
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+int nlc_open(struct nl *nl)
+{
+	int one = 1;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk)
+		return -errno;
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
+		return -e;
+	}
+	/* Best effort: old kernels lack these, and requests still work without them. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (uint32_t)time(NULL);
+	nl->rbuf_size = 65536;
+	nl->rbuf = malloc(nl->rbuf_size);
+	if (!nl->rbuf) {
+		nlc_close(nl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void nlc_close(struct nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl->rbuf);
+	nl->sk = NULL;
+	nl->rbuf = NULL;
+}
+
+struct nlmsghdr *nlc_msg(struct nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->sbuf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+void nlc_parse_extack(const struct nlmsghdr *nlh, char *out, size_t len)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*err);
+	const struct nlattr *attr;
+
+	if (!out || !len)
+		return;
+	out[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return;
+	/* Without NLM_F_CAPPED the kernel echoed the whole request before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (off > mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
+			snprintf(out, len, "%s", mnl_attr_get_str(attr));
+			return;
+		}
+	}
+}
+
+struct talk_ctx {
+	char *extack;
+	size_t extack_len;
+};
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	struct talk_ctx *t = data;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	nlc_parse_extack(nlh, t->extack, t->extack_len);
+	if (err->error == 0)
+		return MNL_CB_STOP;
+	errno = -err->error;
+	return MNL_CB_ERROR;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+/* Receive one datagram whole: peek its size first so a 128-VF dump never truncates. */
+static ssize_t nlc_recv(struct nl *nl)
+{
+	int fd = mnl_socket_get_fd(nl->sk);
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if ((size_t)n > nl->rbuf_size) {
+			char *b = realloc(nl->rbuf, n);
+			if (!b)
+				return -ENOMEM;
+			nl->rbuf = b;
+			nl->rbuf_size = n;
+		}
+		n = recv(fd, nl->rbuf, nl->rbuf_size, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : n;
+	}
+}
+
+int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+	    char *extack, size_t extack_len)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
+	struct talk_ctx t = { extack, extack_len };
+	uint32_t seq = nlh->nlmsg_seq;
+	int rc;
+
+	if (extack && extack_len)
+		extack[0] = '\0';
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = nlc_recv(nl);
+		if (n < 0)
+			return (int)n;
+		/* Data callbacks get `data`, control callbacks get the talk context. */
+		struct nlmsghdr *m = (struct nlmsghdr *)nl->rbuf;
+		int len = (int)n;
+		rc = MNL_CB_OK;
+		for (; mnl_nlmsg_ok(m, len) && rc > MNL_CB_STOP; m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_seq != seq || m->nlmsg_pid != nl->portid)
+				continue; /* a stale reply to a request that timed out */
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR) {
+				errno = EINTR; /* the dump changed under us; the caller retries */
+				rc = MNL_CB_ERROR;
+			} else if (m->nlmsg_type < NLMSG_MIN_TYPE) {
+				rc = ctl[m->nlmsg_type] ? ctl[m->nlmsg_type](m, &t) : MNL_CB_OK;
+			} else if (cb) {
+				rc = cb(m, data);
+			}
+		}
+		if (rc == MNL_CB_ERROR)
+			return -errno;
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
