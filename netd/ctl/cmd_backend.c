@@ -166,6 +166,8 @@ static void print_backend_text(json_object *b)
 	printf(ctl.oneline ? " " : "\n    ");
 	if (str(b, "mac"))
 		printf("mac %s ", str(b, "mac"));
+	if (ctl.details && str(b, "host_mac"))
+		printf("host_mac %s ", str(b, "host_mac"));
 	printf("queues %d", json_object_object_get_ex(b, "queues", &v) ? json_object_get_int(v) : 0);
 	if (json_object_object_get_ex(b, "attached_queues", &v))
 		printf(" attached %d", json_object_get_int(v));

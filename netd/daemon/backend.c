@@ -12,7 +12,7 @@
 #include "daemon/server.h"
 #include "daemon/stats.h"
 
-static const struct backend_kind *const kinds[] = { &kind_tap };
+static const struct backend_kind *const kinds[] = { &kind_tap, &kind_macvtap };
 
 const struct backend_kind *backend_kind_find(const char *name)
 {
@@ -32,6 +32,8 @@ void backend_fill_tag(const struct backend *b, struct tag *t)
 	t->vhost = b->vhost;
 	t->vnet_hdr = b->vnet_hdr;
 	t->stats = b->stats;
+	memcpy(t->mac, b->mac, sizeof(t->mac));
+	t->has_mac = b->has_mac;
 	t->vf = b->vf;
 	snprintf(t->pf, sizeof(t->pf), "%s", b->pf);
 }
@@ -280,9 +282,11 @@ json_object *backend_to_json(struct daemon *d, const struct backend *b, const st
 	json_object_object_add(o, "vhost", json_object_new_string(vhost_mode_name(b->vhost)));
 	json_object_object_add(o, "vnet_hdr", json_object_new_boolean(b->vnet_hdr));
 	json_object_object_add(o, "stats", json_object_new_boolean(b->stats));
+	if (b->has_mac)
+		put_mac(o, "mac", b->mac);
 	if (li) {
 		if (li->has_mac)
-			put_mac(o, "mac", li->mac);
+			put_mac(o, "host_mac", li->mac);
 		json_object_object_add(o, "mtu", json_object_new_int((int)li->mtu));
 		json_object_object_add(o, "state", json_object_new_string(li->flags & IFF_UP ? "UP" : "DOWN"));
 		if (li->master && if_indextoname((unsigned)li->master, name))

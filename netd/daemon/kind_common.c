@@ -5,7 +5,8 @@
 #include "daemon/kind_common.h"
 #include "daemon/log.h"
 
-int kind_configure_link(struct daemon *d, struct backend *b, int master, struct op_error *e)
+int kind_configure_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
+			struct op_error *e)
 {
 	char alias[LINK_ALIAS_MAX], what[64];
 	struct link_change c = {
@@ -13,7 +14,7 @@ int kind_configure_link(struct daemon *d, struct backend *b, int master, struct 
 		.set_group = true,
 		.group = b->guest->group,
 		.master = master,
-		.mac = b->has_mac ? b->mac : NULL,
+		.mac = link_mac,
 		.mtu = b->mtu,
 		.up = true,
 	};

@@ -5,8 +5,10 @@
 
 #include "daemon/daemon.h"
 
-/* One RTM_SETLINK: netd's tag, the guest's group, master, MAC, MTU, up. */
-int kind_configure_link(struct daemon *d, struct backend *b, int master, struct op_error *e);
+/* One RTM_SETLINK: netd's tag, the guest's group, master, the link's MAC (NULL:
+ * unchanged), MTU, up. */
+int kind_configure_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
+			struct op_error *e);
 /* An optional uid/gid argument: absent leaves *ret as is. */
 int kind_parse_id(json_object *args, const char *key, int64_t *ret, struct op_error *e);
 void kind_undo_nothing(struct daemon *d, struct txn_step *s);

@@ -75,6 +75,7 @@ static int tap_attach(const char *name, short flags, struct op_error *e)
 static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *fds, struct op_error *e)
 {
 	struct ifreq ifr = { 0 };
+	uint8_t host_mac[ETH_ALEN];
 	int fd, rc;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -107,7 +108,13 @@ static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *f
 	if (b->group_gid >= 0 && ioctl(fd, TUNSETGROUP, (unsigned long)b->group_gid) < 0)
 		return op_fail(e, errno, "cannot set group %lld of tap '%s': %m", (long long)b->group_gid, b->name);
 
-	rc = kind_configure_link(d, b, b->lower_ifindex, e);
+	/* As libvirt does: the tap's own MAC is the guest's with 0xfe first, so the bridge
+	 * never takes the guest's address for one of its own ports' (and drops its frames). */
+	if (b->has_mac) {
+		memcpy(host_mac, b->mac, ETH_ALEN);
+		host_mac[0] = 0xfe;
+	}
+	rc = kind_configure_link(d, b, b->lower_ifindex, b->has_mac ? host_mac : NULL, e);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 1; i < b->queues; i++) {

@@ -42,6 +42,8 @@ static int adopt_link(struct recover_ctx *r, const struct link_info *li, const s
 	b->vhost = t->vhost;
 	b->vnet_hdr = t->vnet_hdr;
 	b->stats = t->stats;
+	memcpy(b->mac, t->mac, sizeof(b->mac));
+	b->has_mac = t->has_mac;
 	b->vf = t->vf;
 	snprintf(b->pf, sizeof(b->pf), "%s", t->pf);
 	b->name_given = true;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/args.h"
 #include "daemon/tag.h"
 
 static const char *const vhost_names[] = { [VHOST_OFF] = "off", [VHOST_ON] = "on", [VHOST_AUTO] = "auto" };
@@ -28,6 +29,9 @@ int tag_format(const struct tag *t, char *buf, size_t len)
 	int n = snprintf(buf, len, TAG_PREFIX "k=%s g=%s u=%u q=%u vh=%s vnet=%d st=%d",
 			 t->kind, t->guest, t->uid, t->queues, vhost_mode_name(t->vhost),
 			 t->vnet_hdr, t->stats);
+	if (n >= 0 && (size_t)n < len && t->has_mac)
+		n += snprintf(buf + n, len - n, " m=%02x:%02x:%02x:%02x:%02x:%02x", t->mac[0], t->mac[1],
+			      t->mac[2], t->mac[3], t->mac[4], t->mac[5]);
 	if (n >= 0 && (size_t)n < len && t->vf >= 0)
 		n += snprintf(buf + n, len - n, " pf=%s vf=%d", t->pf, t->vf);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
@@ -98,6 +102,10 @@ int tag_parse(const char *alias, struct tag *t)
 			if (parse_uint(val, 65535, &v) < 0)
 				return -EINVAL;
 			t->vf = (int)v;
+		} else if (!strcmp(tok, "m")) {
+			if (parse_mac(val, t->mac) < 0)
+				return -EINVAL;
+			t->has_mac = true;
 		} else if (!strcmp(tok, "pf")) {
 			if (strlen(val) >= sizeof(t->pf) || !*val)
 				return -EINVAL;

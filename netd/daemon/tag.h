@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The owner tag netd writes into IFLA_IFALIAS of every link it creates, so that a
  * restarted netd rebuilds its registry from one link dump:
- *   "netd1 k=tap g=web1 u=1000 q=4 vh=auto vnet=1 st=1"
+ *   "netd1 k=tap g=web1 u=1000 q=4 vh=auto vnet=1 st=1 m=52:54:00:12:34:56"
  * The guest's IFLA_GROUP is the other half of the record. */
 #ifndef NETD_TAG_H
 #define NETD_TAG_H
@@ -24,6 +24,8 @@ struct tag {
 	enum vhost_mode vhost;
 	bool vnet_hdr;
 	bool stats;
+	uint8_t mac[6]; /* the guest's MAC, when one was given */
+	bool has_mac;
 	int vf;        /* vf backends: the VF index, -1 otherwise */
 	char pf[16];   /* vf backends: the PF name */
 };
