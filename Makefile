@@ -86,7 +86,7 @@ $(BUILD)/netdctl: $(CTL_OBJ) $(BUILD)/libnetd.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libnetd-core.a $(BUILD)/libnetd.a $(filter-out $(BUILD)/obj/netd/ctl/netdctl.o,$(CTL_OBJ))
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(filter-out $(BUILD)/obj/netd/ctl/netdctl.o,$(CTL_OBJ)) $(BUILD)/libnetd-core.a $(BUILD)/libnetd.a
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

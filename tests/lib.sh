@@ -109,3 +109,7 @@ json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # Open fds of netd.
 netd_fd_count() { ls /proc/"$NETD_PID"/fd | wc -l; }
+
+NDCLIENT="python3 $REPO/tests/helpers/ndclient.py"
+# Raw protocol access from inside the namespace: ndc call VERB JSON / ndc xfer A B N SIZE
+ndc() { in_ns $NDCLIENT "$SOCK" "$@"; }

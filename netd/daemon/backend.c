@@ -8,7 +8,6 @@
 #include <linux/if_link.h>
 
 #include "daemon/log.h"
-#include "daemon/monitor.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
 
@@ -220,18 +219,42 @@ int backend_delete(struct daemon *d, struct backend *b, struct op_error *e)
 	return 0;
 }
 
+struct group_check {
+	struct daemon *d;
+	struct guest *g;
+	char foreign[IFNAMSIZ];
+};
+
+static int check_group_link(const struct link_info *li, void *data)
+{
+	struct group_check *c = data;
+	struct backend *b;
+
+	if (li->group != c->g->group || c->foreign[0])
+		return 0;
+	b = backend_find_ifindex(c->d, li->ifindex);
+	if (!b || b->guest != c->g)
+		snprintf(c->foreign, sizeof(c->foreign), "%s", li->name);
+	return 0;
+}
+
 int guest_delete(struct daemon *d, struct guest *g, struct op_error *e)
 {
 	struct backend *b;
 	unsigned n = g->n_backends;
 	int rc;
 
-	/* Catch up with link events first, so a device somebody moved into this group
-	 * a moment ago is known. */
-	monitor_process(d);
-	if (group_is_foreign(d, g->group))
-		return op_fail(e, EBUSY, "device group %u of guest '%s' also holds a device netd did not "
-			       "create; refusing the batch delete", g->group, g->name);
+	struct group_check chk = { d, g, "" };
+
+	/* The kernel deletes the whole group: make sure right now that it holds only this
+	 * guest's backends (a group change of a down device sends no event, so the
+	 * monitor cannot be trusted with this). */
+	rc = link_dump(&d->nl, check_group_link, &chk, e);
+	if (rc < 0)
+		return rc;
+	if (chk.foreign[0])
+		return op_fail(e, EBUSY, "device group %u of guest '%s' also holds '%s', a device netd did "
+			       "not create for it; refusing the batch delete", g->group, g->name, chk.foreign);
 	for (b = g->backends; b; b = b->next_in_guest)
 		if (b->kind->release && (rc = b->kind->release(d, b, e)) < 0)
 			return rc;

@@ -142,6 +142,9 @@ static int tap_open_queues(struct daemon *d, struct backend *b, int *fds, struct
 		return rc;
 	/* The device decides multi-queue; match it or TUNSETIFF refuses. */
 	flags = (flags & ~IFF_MULTI_QUEUE) | (li.tun_multi_queue ? IFF_MULTI_QUEUE : 0);
+	if (!li.tun_multi_queue && li.tun_queues)
+		return op_fail(e, EBUSY, "single-queue tap '%s' is held by another process and the kernel "
+			       "allows it one queue only", li.name);
 	for (unsigned i = 0; i < b->queues; i++) {
 		fds[i] = tap_attach(li.name, flags, e);
 		if (fds[i] < 0)

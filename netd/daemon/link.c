@@ -7,6 +7,10 @@
 
 #include "daemon/link.h"
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h; glibc's net/if.h lacks it */
+#endif
+
 static void copy_str(char *dst, size_t size, const struct nlattr *a)
 {
 	size_t len = mnl_attr_get_payload_len(a);
@@ -46,8 +50,9 @@ static int parse_tun(const struct nlattr *data, struct link_info *li)
 				li->tun_multi_queue = mnl_attr_get_u8(a);
 			break;
 		case IFLA_TUN_NUM_QUEUES:
+		case IFLA_TUN_NUM_DISABLED_QUEUES: /* detached by the guest, still held */
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				li->tun_queues = mnl_attr_get_u32(a);
+				li->tun_queues += mnl_attr_get_u32(a);
 			break;
 		}
 	}
@@ -68,6 +73,10 @@ static void parse_linkinfo(const struct nlattr *info, struct link_info *li)
 		return;
 	if (!strcmp(li->kind, "tun")) {
 		parse_tun(data, li);
+		/* Only multi-queue taps report a queue count; a single-queue tap has
+		 * carrier exactly while its one queue is attached. */
+		if (!li->tun_multi_queue)
+			li->tun_queues = (li->flags & IFF_LOWER_UP) ? 1 : 0;
 	} else if (!strcmp(li->kind, "macvtap") || !strcmp(li->kind, "macvlan")) {
 		mnl_attr_for_each_nested(a, data)
 			if (mnl_attr_get_type(a) == IFLA_MACVLAN_MODE &&

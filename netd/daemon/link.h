@@ -28,7 +28,7 @@ struct link_info {
 	unsigned flags;         /* ifi_flags */
 	/* tun only (IFLA_TUN_*) */
 	bool tun_multi_queue, tun_vnet_hdr, tun_persist;
-	unsigned tun_queues;
+	unsigned tun_queues;     /* attached queues, enabled or not */
 	int64_t tun_owner, tun_group; /* -1: none */
 	/* macvlan/macvtap only */
 	uint32_t macvlan_mode;

@@ -15,6 +15,7 @@
 
 struct monitor {
 	struct nl_sock *sk;
+	struct nl_cb *cb;  /* the socket's callbacks, one reference held */
 	struct source src;
 	struct daemon *d;
 	int msg_type;      /* of the message being parsed */
@@ -44,6 +45,8 @@ static void link_event(struct nl_object *obj, void *arg)
 	const char *name = rtnl_link_get_name(l);
 	struct backend *b = backend_find_ifindex(d, ifindex);
 
+	log_debug("link event %s: %s ifindex %d group %u", m->msg_type == RTM_DELLINK ? "del" : "new",
+		  name ? name : "?", ifindex, rtnl_link_get_group(l));
 	if (m->msg_type == RTM_DELLINK) {
 		foreign_link_set(d, ifindex, 0);
 		if (b)
@@ -70,6 +73,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct monitor *m = arg;
 
 	m->msg_type = nlmsg_hdr(msg)->nlmsg_type;
+	log_debug("monitor: message type %d", m->msg_type);
 	if (m->msg_type == RTM_NEWLINK || m->msg_type == RTM_DELLINK)
 		nl_msg_parse(msg, link_event, m);
 	return NL_OK;
@@ -82,9 +86,12 @@ void monitor_process(struct daemon *d)
 	if (!m)
 		return;
 	for (;;) {
-		int rc = nl_recvmsgs_default(m->sk);
+		/* The number of messages handled; 0 once the socket is drained. */
+		int rc = nl_recvmsgs_report(m->sk, m->cb);
 		if (rc == -NLE_AGAIN || rc == 0)
 			return;
+		if (rc > 0)
+			continue;
 		if (rc == -NLE_NOMEM) {
 			/* The kernel dropped events (ENOBUFS): what we know may be stale. */
 			log_warn("link monitor overran; resynchronising from a dump");
@@ -178,6 +185,7 @@ int monitor_start(struct daemon *d, struct op_error *e)
 	}
 	nl_socket_disable_seq_check(m->sk);
 	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, m);
+	m->cb = nl_socket_get_cb(m->sk);
 	rc = nl_connect(m->sk, NETLINK_ROUTE);
 	if (rc == 0)
 		rc = nl_socket_add_membership(m->sk, RTNLGRP_LINK);
@@ -185,6 +193,7 @@ int monitor_start(struct daemon *d, struct op_error *e)
 		rc = nl_socket_set_nonblocking(m->sk);
 	if (rc < 0) {
 		op_fail(e, EIO, "cannot listen for link events: %s", nl_geterror(rc));
+		nl_cb_put(m->cb);
 		nl_socket_free(m->sk);
 		free(m);
 		return -EIO;
@@ -205,6 +214,7 @@ void monitor_stop(struct daemon *d)
 	if (!m)
 		return;
 	loop_remove(d->loop, &m->src);
+	nl_cb_put(m->cb);
 	nl_socket_free(m->sk);
 	free(m);
 	d->monitor = NULL;

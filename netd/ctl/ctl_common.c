@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* What every netdctl command shares: matching, errors, the call, JSON output. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl.h"
+
+struct ctl ctl;
+
+bool matches(const char *arg, const char *word)
+{
+	size_t len = strlen(arg);
+
+	return len > 0 && len <= strlen(word) && !strncmp(arg, word, len);
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(".\n", stderr);
+	return EXIT_USAGE;
+}
+
+int ctl_call(const char *verb, json_object *args, struct netd_reply **ret)
+{
+	struct netd_reply *r = NULL;
+	int rc;
+
+	*ret = NULL;
+	if (!ctl.conn) {
+		rc = netd_connect(ctl.socket, &ctl.conn);
+		if (rc < 0) {
+			json_object_put(args);
+			fprintf(stderr, "Error: cannot connect to netd at %s: %s.\n",
+				ctl.socket ? ctl.socket : getenv("NETD_SOCKET") ? getenv("NETD_SOCKET") : NETD_DEFAULT_SOCKET,
+				strerror(-rc));
+			return EXIT_FAILED;
+		}
+	}
+	rc = netd_call(ctl.conn, verb, args, &r);
+	if (rc < 0 && !r) {
+		fprintf(stderr, "Error: talking to netd: %s.\n", strerror(-rc));
+		return EXIT_FAILED;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "Error: %s.\n", netd_reply_error(r));
+		netd_reply_free(r);
+		return EXIT_FAILED;
+	}
+	*ret = r;
+	return EXIT_OK;
+}
+
+void print_json(json_object *o)
+{
+	int flags = ctl.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
+
+	puts(json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
