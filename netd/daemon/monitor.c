@@ -73,7 +73,6 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct monitor *m = arg;
 
 	m->msg_type = nlmsg_hdr(msg)->nlmsg_type;
-	log_debug("monitor: message type %d", m->msg_type);
 	if (m->msg_type == RTM_NEWLINK || m->msg_type == RTM_DELLINK)
 		nl_msg_parse(msg, link_event, m);
 	return NL_OK;
