@@ -105,6 +105,8 @@ struct client_cred {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	gid_t groups[64];      /* supplementary groups (SO_PEERGROUPS) */
+	unsigned n_groups;
 };
 
 struct daemon {
@@ -124,6 +126,8 @@ struct daemon {
 	bool stats_default;
 	struct monitor *monitor;
 	struct server *server;
+	struct policy *policy;
+	struct stats *stats;
 };
 
 extern const struct backend_kind kind_tap, kind_macvtap, kind_vf;

@@ -15,8 +15,11 @@
 
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/policy.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
+
+#define DEFAULT_CONFIG "/etc/netd/netd.conf"
 
 static void usage(FILE *f)
 {
@@ -24,11 +27,36 @@ static void usage(FILE *f)
 		"Usage: netd [OPTIONS]\n"
 		"  -s, --socket PATH     control socket (default " NETD_DEFAULT_SOCKET ")\n"
 		"  -S, --state-dir DIR   what the kernel cannot hold (default /var/lib/netd)\n"
-		"  -c, --config FILE     policy and defaults (default: embedded: root only, stats on)\n"
+		"  -c, --config FILE     policy and defaults (default " DEFAULT_CONFIG " when present,\n"
+		"                        else embedded: root only, stats on)\n"
 		"      --no-stats        create backends without eBPF counters unless asked\n"
 		"  -d, --debug           log debug messages\n"
 		"  -V, --version         print the version\n"
 		"  -h, --help            this text\n");
+}
+
+/* --config FILE must exist; without it /etc/netd/netd.conf is read when present,
+ * else the embedded defaults apply (root only, stats on). */
+static const char *config_path(const struct daemon *d)
+{
+	if (d->config_path)
+		return d->config_path;
+	return access(DEFAULT_CONFIG, F_OK) == 0 ? DEFAULT_CONFIG : NULL;
+}
+
+/* SIGHUP: a new policy for new requests; backends stay; a bad file keeps the old. */
+static void reload_policy(struct daemon *d)
+{
+	struct policy *p;
+	char err[512];
+
+	if (policy_load(config_path(d), &p, err, sizeof(err)) < 0) {
+		log_err("SIGHUP: keeping the current policy: %s", err);
+		return;
+	}
+	policy_free(d->policy);
+	d->policy = p;
+	log_info("SIGHUP: policy reloaded from %s (%zu rules)", p->path, p->n_rules);
 }
 
 static void signal_cb(struct source *s, uint32_t events, void *data)
@@ -38,7 +66,7 @@ static void signal_cb(struct source *s, uint32_t events, void *data)
 
 	while (read(s->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: reloading configuration");
+			reload_policy(d);
 			continue;
 		}
 		log_info("signal %d: exiting; backends stay in the kernel", (int)si.ssi_signo);
@@ -107,6 +135,15 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		log_warn("not running as root: creating devices will fail");
 
+	{
+		char err[512];
+		if (policy_load(config_path(&d), &d.policy, err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			return 1;
+		}
+		if (!d.policy->stats)
+			d.stats_default = false;
+	}
 	registry_init(&d);
 	if ((rc = loop_new(&d.loop)) < 0) {
 		log_err("cannot create the event loop: %s", strerror(-rc));
@@ -155,5 +192,6 @@ int main(int argc, char **argv)
 	nlc_close(&d.nl);
 	close(sfd);
 	loop_free(d.loop);
+	policy_free(d.policy);
 	return rc;
 }

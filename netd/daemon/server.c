@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include "daemon/policy.h"
 #include "daemon/server.h"
 
 /* Parts are kept well under the socket's default send buffer. */
@@ -363,7 +364,13 @@ static void listen_cb(struct source *src, uint32_t events, void *data)
 			return;
 		}
 		c->srv = s;
-		c->cred = (struct client_cred){ uc.pid, uc.uid, uc.gid };
+		c->cred.pid = uc.pid;
+		c->cred.uid = uc.uid;
+		c->cred.gid = uc.gid;
+		/* Supplementary groups, for [group] rules; best effort on old kernels. */
+		socklen_t gl = sizeof(c->cred.groups);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, c->cred.groups, &gl) == 0)
+			c->cred.n_groups = gl / sizeof(gid_t);
 		c->out_tail = &c->out;
 		if (loop_add(s->d->loop, &c->src, fd, EPOLLIN, client_cb, c) < 0) {
 			close(fd);
@@ -416,6 +423,8 @@ int server_start(struct daemon *d, struct op_error *e)
 	}
 	unlink(d->socket_path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(d->socket_path, 0660) < 0 ||
+	    (d->policy && d->policy->socket_gid >= 0 &&
+	     chown(d->socket_path, 0, (gid_t)d->policy->socket_gid) < 0) ||
 	    listen(fd, 128) < 0) {
 		rc = -errno;
 		close(fd);

@@ -40,11 +40,18 @@ void server_stop(struct daemon *d);
 int reply_encode(int64_t id, struct reply *r, size_t part_max, char ***bodies, size_t **lens);
 
 /* One verb of the API.  Each module exports a NULL-terminated table of them. */
+/* Who may call a verb: root only (the zero default), anyone, or clients the policy
+ * names (handlers then check ownership of each object). */
+enum verb_access { ACCESS_ROOT = 0, ACCESS_ANYONE = 1, ACCESS_POLICY = 2 };
+
 struct verb {
 	const char *name;
 	int (*fn)(struct request *rq, json_object *args, struct reply *rp);
-	bool anyone;  /* allowed without a policy grant (version) */
+	enum verb_access access;
 };
+
+/* Root, or the client owns the guest. */
+bool may_use_guest(const struct request *rq, const struct guest *g);
 
 extern const struct verb core_verbs[], stats_verbs[], sriov_verbs[];
 

@@ -7,6 +7,7 @@
 
 #include "daemon/args.h"
 #include "daemon/log.h"
+#include "daemon/policy.h"
 #include "daemon/server.h"
 
 static const char *const common_add_args[] = {
@@ -89,6 +90,54 @@ static int parse_common(struct backend *b, json_object *args, struct op_error *e
 	return 0;
 }
 
+bool may_use_guest(const struct request *rq, const struct guest *g)
+{
+	return rq->cred.uid == 0 || g->uid == rq->cred.uid;
+}
+
+/* Another uid's backends do not exist as far as a client can tell. */
+static struct backend *need_backend(struct request *rq, json_object *args, struct op_error *e)
+{
+	const char *name;
+	struct backend *b;
+
+	if (arg_need_string(args, "name", &name, e) < 0)
+		return NULL;
+	b = backend_find(rq->d, name);
+	if (!b || !may_use_guest(rq, b->guest)) {
+		op_fail(e, ENOENT, "no backend named '%s'", name);
+		return NULL;
+	}
+	return b;
+}
+
+static struct guest *need_guest(struct request *rq, const char *name, struct op_error *e)
+{
+	struct guest *g = guest_find(rq->d, name);
+
+	if (!g || !may_use_guest(rq, g)) {
+		op_fail(e, ENOENT, "no guest named '%s'", name);
+		return NULL;
+	}
+	return g;
+}
+
+static struct policy_usage usage_of(struct daemon *d, uid_t uid)
+{
+	struct policy_usage u = { 0 };
+	struct hnode *n, *tmp;
+	size_t i;
+
+	hmap_for_each_safe(&d->backends_by_name, i, n, tmp) {
+		struct backend *b = container_of(n, struct backend, by_name);
+		if (b->uid == uid) {
+			u.backends++;
+			u.queues += b->queues;
+		}
+	}
+	return u;
+}
+
 static int verb_backend_add(struct request *rq, json_object *args, struct reply *rp)
 {
 	struct daemon *d = rq->d;
@@ -108,6 +157,9 @@ static int verb_backend_add(struct request *rq, json_object *args, struct reply 
 		return op_fail(&rp->err, EINVAL, "unknown backend type '%s' (tap, macvtap or vf)", type);
 	if ((rc = check_args(args, kind, &rp->err)) < 0)
 		return rc;
+	struct guest *existing = guest_find(d, guest);
+	if (existing && !may_use_guest(rq, existing))
+		return op_fail(&rp->err, EPERM, "guest '%s' belongs to uid %u", guest, (unsigned)existing->uid);
 	b = backend_new();
 	if (!b)
 		return op_fail(&rp->err, ENOMEM, "out of memory");
@@ -115,6 +167,19 @@ static int verb_backend_add(struct request *rq, json_object *args, struct reply 
 	b->uid = rq->cred.uid;
 	b->stats = d->stats_default;
 	rc = parse_common(b, args, &rp->err);
+	if (rc == 0 && rq->cred.uid != 0) {
+		/* Decided before anything exists: a denied request changes nothing. */
+		struct policy_usage u = usage_of(d, rq->cred.uid);
+		rc = policy_check_add(d->policy, &rq->cred, kind->name, guest, args, b->queues,
+				      b->vhost != VHOST_OFF, &u, &rp->err);
+		/* vhost auto on a rule without vhost: give queues only. */
+		if (rc == -EPERM && b->vhost == VHOST_AUTO && strstr(rp->err.msg, "vhost-net fds")) {
+			op_error_clear(&rp->err);
+			b->vhost = VHOST_OFF;
+			rc = policy_check_add(d->policy, &rq->cred, kind->name, guest, args, b->queues,
+					      false, &u, &rp->err);
+		}
+	}
 	if (rc == 0)
 		rc = kind->parse(d, b, args, &rp->err);
 	if (rc == 0)
@@ -122,19 +187,6 @@ static int verb_backend_add(struct request *rq, json_object *args, struct reply 
 	if (rc < 0)
 		backend_free(b);
 	return rc;
-}
-
-static struct backend *need_backend(struct request *rq, json_object *args, struct op_error *e)
-{
-	const char *name;
-	struct backend *b;
-
-	if (arg_need_string(args, "name", &name, e) < 0)
-		return NULL;
-	b = backend_find(rq->d, name);
-	if (!b)
-		op_fail(e, ENOENT, "no backend named '%s'", name);
-	return b;
 }
 
 static int verb_backend_del(struct request *rq, json_object *args, struct reply *rp)
@@ -194,7 +246,7 @@ static int list_link(const struct link_info *li, void *data)
 	struct list_ctx *l = data;
 	struct backend *b = backend_find_ifindex(l->rq->d, li->ifindex);
 
-	if (!b || (l->guest && b->guest != l->guest))
+	if (!b || (l->guest && b->guest != l->guest) || !may_use_guest(l->rq, b->guest))
 		return 0;
 	json_object_array_add(l->items, backend_to_json(l->rq->d, b, li, l->details));
 	return 0;
@@ -212,8 +264,8 @@ static int verb_backend_list(struct request *rq, json_object *args, struct reply
 	    (rc = arg_string(args, "guest", &guest, &rp->err)) < 0 ||
 	    (rc = arg_bool(args, "details", &l.details, &rp->err)) < 0)
 		return rc;
-	if (guest && !(l.guest = guest_find(rq->d, guest)))
-		return op_fail(&rp->err, ENOENT, "no guest named '%s'", guest);
+	if (guest && !(l.guest = need_guest(rq, guest, &rp->err)))
+		return -ENOENT;
 	l.items = json_object_new_array();
 	rp->result = json_object_new_object();
 	json_object_object_add(rp->result, "items", l.items);
@@ -248,14 +300,17 @@ static int verb_guest_list(struct request *rq, json_object *args, struct reply *
 	if ((rc = arg_only(args, known, &rp->err)) < 0 || (rc = arg_string(args, "guest", &name, &rp->err)) < 0)
 		return rc;
 	if (name) {
-		struct guest *g = guest_find(rq->d, name);
+		struct guest *g = need_guest(rq, name, &rp->err);
 		if (!g)
-			return op_fail(&rp->err, ENOENT, "no guest named '%s'", name);
+			return -ENOENT;
 		json_object_array_add(items, guest_to_json(g));
 		return 0;
 	}
-	hmap_for_each_safe(&rq->d->guests_by_name, i, n, tmp)
-		json_object_array_add(items, guest_to_json(container_of(n, struct guest, by_name)));
+	hmap_for_each_safe(&rq->d->guests_by_name, i, n, tmp) {
+		struct guest *g = container_of(n, struct guest, by_name);
+		if (may_use_guest(rq, g))
+			json_object_array_add(items, guest_to_json(g));
+	}
 	return 0;
 }
 
@@ -269,9 +324,9 @@ static int verb_guest_del(struct request *rq, json_object *args, struct reply *r
 
 	if ((rc = arg_only(args, known, &rp->err)) < 0 || (rc = arg_need_string(args, "guest", &name, &rp->err)) < 0)
 		return rc;
-	g = guest_find(rq->d, name);
+	g = need_guest(rq, name, &rp->err);
 	if (!g)
-		return op_fail(&rp->err, ENOENT, "no guest named '%s'", name);
+		return -ENOENT;
 	n = g->n_backends;
 	rc = guest_delete(rq->d, g, &rp->err);
 	if (rc == 0) {
@@ -282,15 +337,15 @@ static int verb_guest_del(struct request *rq, json_object *args, struct reply *r
 }
 
 const struct verb core_verbs[] = {
-	{ "version", verb_version, true },
-	{ "backend.add", verb_backend_add, false },
-	{ "backend.del", verb_backend_del, false },
-	{ "backend.open", verb_backend_open, false },
-	{ "backend.show", verb_backend_show, false },
-	{ "backend.list", verb_backend_list, false },
-	{ "guest.list", verb_guest_list, false },
-	{ "guest.del", verb_guest_del, false },
-	{ NULL, NULL, false }
+	{ "version", verb_version, ACCESS_ANYONE },
+	{ "backend.add", verb_backend_add, ACCESS_POLICY },
+	{ "backend.del", verb_backend_del, ACCESS_POLICY },
+	{ "backend.open", verb_backend_open, ACCESS_POLICY },
+	{ "backend.show", verb_backend_show, ACCESS_POLICY },
+	{ "backend.list", verb_backend_list, ACCESS_POLICY },
+	{ "guest.list", verb_guest_list, ACCESS_POLICY },
+	{ "guest.del", verb_guest_del, ACCESS_POLICY },
+	{ NULL, NULL, ACCESS_ROOT }
 };
 
 static const struct verb *const verb_tables[] = { core_verbs, stats_verbs, sriov_verbs };
@@ -303,9 +358,12 @@ int dispatch(struct request *rq, json_object *args, struct reply *rp)
 
 		if (strcmp(v->name, rq->verb))
 			continue;
-		if (!v->anyone && rq->cred.uid != 0)
-			return op_fail(&rp->err, EPERM, "uid %u may not use '%s': only root may, until a "
-				       "policy grants more", (unsigned)rq->cred.uid, v->name);
+		if (rq->cred.uid != 0 && v->access == ACCESS_ROOT)
+			return op_fail(&rp->err, EPERM, "uid %u may not use '%s': only root may",
+				       (unsigned)rq->cred.uid, v->name);
+		if (rq->cred.uid != 0 && v->access == ACCESS_POLICY && !policy_match(rq->d->policy, &rq->cred))
+			return op_fail(&rp->err, EPERM, "uid %u may not use '%s': no rule in %s names it or its groups",
+				       (unsigned)rq->cred.uid, v->name, rq->d->policy->path);
 		rc = v->fn(rq, args, rp);
 		if (rc < 0 && !rp->err.code)
 			op_fail(&rp->err, rc, "%s failed: %s", v->name, strerror(-rc));
