@@ -63,7 +63,8 @@ in_ns() { ip netns exec "$NS" "$@"; }
 # Start netd in the test namespace; waits for its socket.
 netd_start() {
 	mkdir -p "$STATE"
-	in_ns "$NETD_BIN" --socket "$SOCK" --state-dir "$STATE" "$@" >>"$TMP/netd.log" 2>&1 &
+	# Directly, not through in_ns: $! must be netd itself (ip netns exec execs it).
+	ip netns exec "$NS" "$NETD_BIN" --socket "$SOCK" --state-dir "$STATE" "$@" >>"$TMP/netd.log" 2>&1 &
 	NETD_PID=$!
 	on_exit "kill -TERM $NETD_PID 2>/dev/null; wait $NETD_PID 2>/dev/null"
 	for _ in $(seq 200); do
