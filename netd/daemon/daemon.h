@@ -71,6 +71,10 @@ struct guest {
 	uid_t uid;                  /* who created it: the owner for policy */
 	struct backend *backends;   /* list through backend->next_in_guest */
 	unsigned n_backends;
+	/* bind-pid: the guest goes when this process exits (pidfd in the loop) */
+	struct source pid_src;
+	pid_t bound_pid;
+	uint64_t bound_start;       /* the process's start time: pids are reused */
 };
 
 struct backend {
@@ -96,6 +100,8 @@ struct backend {
 	int lower_ifindex;
 	uint32_t macvlan_mode;
 	bool nopromisc;
+	pid_t bind_pid;             /* create only: bind the guest to this process */
+	uint64_t bind_start;
 	int vf;                     /* vf backends: VF index, else -1 */
 	char pf[IFNAMSIZ];
 	void *priv;                 /* kind-private state, freed with the backend */
@@ -169,6 +175,14 @@ void backend_fill_tag(const struct backend *b, struct tag *t);
 /* vhost.c */
 /* Open n /dev/vhost-net fds.  -ENOENT when the device does not exist. */
 int vhost_open(unsigned n, int *fds, struct op_error *e);
+
+/* bind.c: tear a guest down when a process exits */
+/* The process's start time (clock ticks after boot), to tell a reused pid apart. */
+int proc_start_time(pid_t pid, uint64_t *ret);
+/* Check that pid exists now (and started at `start` when non-zero). */
+int bind_check(pid_t pid, uint64_t start, struct op_error *e);
+int guest_bind(struct daemon *d, struct guest *g, pid_t pid, uint64_t start, struct op_error *e);
+void guest_unbind(struct daemon *d, struct guest *g);
 
 /* recover.c */
 int recover_from_kernel(struct daemon *d, struct op_error *e);

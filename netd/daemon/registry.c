@@ -163,7 +163,9 @@ void registry_add(struct daemon *d, struct backend *b, struct guest *g)
 	g->backends = b;
 	g->n_backends++;
 	hmap_insert(&d->backends_by_name, &b->by_name, hash_str(b->name));
-	hmap_insert(&d->backends_by_ifindex, &b->by_ifindex, hash_u64((uint64_t)b->ifindex));
+	/* hostdev VF backends have no link (ifindex 0): only links are indexed. */
+	if (b->ifindex > 0)
+		hmap_insert(&d->backends_by_ifindex, &b->by_ifindex, hash_u64((uint64_t)b->ifindex));
 	d->n_backends++;
 }
 
@@ -172,7 +174,8 @@ void registry_remove(struct daemon *d, struct backend *b)
 	struct guest *g = b->guest;
 
 	hmap_remove(&d->backends_by_name, &b->by_name);
-	hmap_remove(&d->backends_by_ifindex, &b->by_ifindex);
+	if (b->ifindex > 0)
+		hmap_remove(&d->backends_by_ifindex, &b->by_ifindex);
 	*b->pprev_in_guest = b->next_in_guest;
 	if (b->next_in_guest)
 		b->next_in_guest->pprev_in_guest = b->pprev_in_guest;
@@ -186,6 +189,7 @@ void guest_put_if_empty(struct daemon *d, struct guest *g)
 {
 	if (g->n_backends)
 		return;
+	guest_unbind(d, g);
 	if (guest_find(d, g->name) == g) {
 		hmap_remove(&d->guests_by_name, &g->by_name);
 		hmap_remove(&d->guests_by_group, &g->by_group);

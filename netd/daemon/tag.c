@@ -32,6 +32,8 @@ int tag_format(const struct tag *t, char *buf, size_t len)
 	if (n >= 0 && (size_t)n < len && t->has_mac)
 		n += snprintf(buf + n, len - n, " m=%02x:%02x:%02x:%02x:%02x:%02x", t->mac[0], t->mac[1],
 			      t->mac[2], t->mac[3], t->mac[4], t->mac[5]);
+	if (n >= 0 && (size_t)n < len && t->pid > 0)
+		n += snprintf(buf + n, len - n, " p=%d:%llu", t->pid, (unsigned long long)t->pid_start);
 	if (n >= 0 && (size_t)n < len && t->vf >= 0)
 		n += snprintf(buf + n, len - n, " pf=%s vf=%d", t->pf, t->vf);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
@@ -102,6 +104,20 @@ int tag_parse(const char *alias, struct tag *t)
 			if (parse_uint(val, 65535, &v) < 0)
 				return -EINVAL;
 			t->vf = (int)v;
+		} else if (!strcmp(tok, "p")) {
+			char *colon = strchr(val, ':');
+			unsigned long long start;
+			if (!colon)
+				return -EINVAL;
+			*colon = '\0';
+			if (parse_uint(val, INT32_MAX, &v) < 0 || v == 0)
+				return -EINVAL;
+			t->pid = (int32_t)v;
+			errno = 0;
+			start = strtoull(colon + 1, &colon, 10);
+			if (*colon || errno)
+				return -EINVAL;
+			t->pid_start = start;
 		} else if (!strcmp(tok, "m")) {
 			if (parse_mac(val, t->mac) < 0)
 				return -EINVAL;

@@ -24,6 +24,8 @@ struct tag {
 	enum vhost_mode vhost;
 	bool vnet_hdr;
 	bool stats;
+	int32_t pid;    /* bind-pid: the process the guest lives with, 0 none */
+	uint64_t pid_start;
 	uint8_t mac[6]; /* the guest's MAC, when one was given */
 	bool has_mac;
 	int vf;        /* vf backends: the VF index, -1 otherwise */

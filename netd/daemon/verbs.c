@@ -11,7 +11,7 @@
 #include "daemon/server.h"
 
 static const char *const common_add_args[] = {
-	"guest", "type", "name", "queues", "vhost", "vnet_hdr", "mac", "mtu", "stats", NULL
+	"guest", "type", "name", "queues", "vhost", "vnet_hdr", "mac", "mtu", "stats", "bind_pid", NULL
 };
 
 static int verb_version(struct request *rq, json_object *args, struct reply *rp)
@@ -87,6 +87,13 @@ static int parse_common(struct backend *b, json_object *args, struct op_error *e
 		return rc;
 	if (rc)
 		b->mtu = (unsigned)u;
+	if ((rc = arg_uint(args, "bind_pid", 1, INT32_MAX, &u, e)) < 0)
+		return rc;
+	if (rc) {
+		b->bind_pid = (pid_t)u;
+		if (proc_start_time(b->bind_pid, &b->bind_start) < 0)
+			return op_fail(e, ESRCH, "cannot bind to process %d: no such process", (int)b->bind_pid);
+	}
 	return 0;
 }
 
@@ -280,6 +287,8 @@ static json_object *guest_to_json(const struct guest *g)
 	json_object_object_add(o, "group", json_object_new_int64(g->group));
 	json_object_object_add(o, "uid", json_object_new_int64(g->uid));
 	json_object_object_add(o, "n_backends", json_object_new_int((int)g->n_backends));
+	if (g->bound_pid)
+		json_object_object_add(o, "bound_pid", json_object_new_int((int)g->bound_pid));
 	for (const struct backend *b = g->backends; b; b = b->next_in_guest)
 		json_object_array_add(names, json_object_new_string(b->name));
 	json_object_object_add(o, "backends", names);

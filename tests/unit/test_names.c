@@ -128,6 +128,11 @@ static void test_tag_parse_rejects(void **state)
 	assert_int_equal(tag_parse("netd1 k=tap g=web1 vh=maybe", &t), -EINVAL);
 	assert_int_equal(tag_parse("netd1 k=tap g=web1 u=99999999999", &t), -EINVAL);
 	assert_int_equal(tag_parse("netd1 k=tap g=web1 m=52:54", &t), -EINVAL);
+	assert_int_equal(tag_parse("netd1 k=tap g=web1 p=12", &t), -EINVAL);    /* no start time */
+	assert_int_equal(tag_parse("netd1 k=tap g=web1 p=0:5", &t), -EINVAL);
+	assert_int_equal(tag_parse("netd1 k=tap g=web1 p=12:34", &t), 0);
+	assert_int_equal(t.pid, 12);
+	assert_int_equal(t.pid_start, 34);
 	/* unknown keys are ignored so an older netd reads a newer tag */
 	assert_int_equal(tag_parse("netd1 k=tap g=web1 future=1", &t), 0);
 }
