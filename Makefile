@@ -23,8 +23,9 @@ msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 .DELETE_ON_ERROR:
+.SECONDEXPANSION:
 .SUFFIXES:
-.PHONY: all deps check unit itest vmtest run demo bench fuzz asan clean install
+.PHONY: all deps check unit itest vmtest run demo bench fuzz fuzz-smoke asan clean install
 
 LIB_SRC    := $(sort $(wildcard netd/lib/*.c))
 DAEMON_SRC := $(sort $(filter-out netd/daemon/main.c,$(wildcard netd/daemon/*.c)))
@@ -105,13 +106,53 @@ itest: all $(HELPER_BIN)
 vmtest: all $(HELPER_BIN)
 	$(Q)scripts/vmtest
 
+# libFuzzer targets (clang): the request decoder and reply encoder; the CLI and
+# policy parsers.  `make fuzz` runs each for FUZZ_SECONDS; check runs them briefly.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Inetd -I$(BUILD) \
+               -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_request_SRC := tests/fuzz/fuzz_request.c netd/lib/proto.c netd/daemon/reply.c netd/daemon/error.c
+FUZZ_cli_SRC := tests/fuzz/fuzz_cli.c netd/ctl/cmd_backend.c netd/ctl/ctl_common.c netd/lib/client.c \
+                netd/lib/proto.c netd/daemon/policy.c netd/daemon/error.c
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_cli
+
+$(BUILD)/fuzz/fuzz_%: $$(FUZZ_%_SRC) $(wildcard netd/*/*.h include/netd/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_$*_SRC) $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)for f in request cli; do mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			$(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus/$$f || exit 1; done
+
+fuzz-smoke: $(FUZZ_BIN)
+	$(Q)for f in request cli; do mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_SMOKE_SECONDS),10) -max_len=4096 \
+			$(BUILD)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(BUILD)/fuzz/$$f.log 2>&1 || \
+			{ tail -n 40 $(BUILD)/fuzz/$$f.log; echo "fuzz_$$f: FAILED"; exit 1; }; \
+		echo "fuzz_$$f: no crash ($$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$f.log))"; done
+
+# The unit and integration suites again, built with ASan+UBSan into build-asan/.
+ASAN_BUILD := build-asan
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(HELPER_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+	$(Q)set -e; for t in $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%); do $$t; done
+	$(Q)BUILD=$(CURDIR)/$(ASAN_BUILD) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-integration
+
 # The README's test command: install what is missing, build warnings-as-errors,
-# then every test: unit, integration on this kernel, and the VM suite.
+# then every test: unit, integration on this kernel, the VM suite, the same suites
+# under ASan+UBSan, and the fuzzers briefly.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN) $(UNIT_BIN)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory itest
 	$(Q)$(MAKE) --no-print-directory vmtest
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 # The README's run command: netd in the foreground on its embedded defaults.
 run: deps
@@ -127,6 +168,6 @@ bench: deps
 	$(Q)scripts/bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -142,6 +142,8 @@ const struct backend_kind *backend_kind_find(const char *name);
 
 /* registry.c */
 void registry_init(struct daemon *d);
+/* At exit: forget everything (the kernel keeps the backends). */
+void registry_free(struct daemon *d);
 struct backend *backend_find(struct daemon *d, const char *name);
 struct backend *backend_find_ifindex(struct daemon *d, int ifindex);
 struct guest *guest_find(struct daemon *d, const char *name);

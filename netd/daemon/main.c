@@ -187,6 +187,7 @@ int main(int argc, char **argv)
 	notify_ready();
 	rc = loop_run(d.loop);
 	server_stop(&d);
+	registry_free(&d);
 	stats_exit(&d);
 	monitor_stop(&d);
 	nlc_close(&d.nl);

@@ -204,6 +204,29 @@ void registry_rename(struct daemon *d, struct backend *b, const char *name)
 	hmap_insert(&d->backends_by_name, &b->by_name, hash_str(b->name));
 }
 
+void registry_free(struct daemon *d)
+{
+	struct hnode *n, *tmp;
+	size_t i;
+
+	/* Backends stay in the kernel; only netd's memory of them goes. */
+	hmap_for_each_safe(&d->backends_by_name, i, n, tmp)
+		backend_free(container_of(n, struct backend, by_name));
+	hmap_for_each_safe(&d->guests_by_name, i, n, tmp) {
+		struct guest *g = container_of(n, struct guest, by_name);
+		guest_unbind(d, g);
+		free(g);
+	}
+	hmap_for_each_safe(&d->foreign_groups, i, n, tmp)
+		free(container_of(n, struct foreign_link, node));
+	hmap_free(&d->backends_by_name);
+	hmap_free(&d->backends_by_ifindex);
+	hmap_free(&d->guests_by_name);
+	hmap_free(&d->guests_by_group);
+	hmap_free(&d->foreign_groups);
+	d->n_backends = 0;
+}
+
 struct backend *backend_new(void)
 {
 	struct backend *b = calloc(1, sizeof(*b));
