@@ -3,6 +3,8 @@
 # Every test runs netd inside its own network namespace with a random name and
 # cleans everything up on exit; nothing touches the host's own interfaces.
 set -euo pipefail
+# The system's python first: a pyenv shim costs ~0.3 s a call (6 s in the VM).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$REPO/build}

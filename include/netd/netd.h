@@ -19,6 +19,7 @@
 #ifndef NETD_NETD_H
 #define NETD_NETD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json.h>
 
@@ -71,24 +72,91 @@ const char *netd_reply_error(const struct netd_reply *r);
 void netd_reply_free(struct netd_reply *r);
 
 /*
- * QEMU hand-off, done with the caller's own rights: connect to QEMU's QMP socket,
- * pass every fd with getfd and add a tap netdev using them (and a device when
- * `device` is set).  On failure everything added is removed again and *err_text
- * holds QEMU's own words (free() it).
+ * A backend's fds, taken out of a backend.add / backend.open reply (its result and
+ * SCM_RIGHTS fds).  Queue fds are every fd whose role is not "vhost", by index.
+ */
+struct netd_backend_fds {
+	char *name;            /* the backend's name */
+	char *mac;             /* its MAC ("52:54:00:12:34:56"), or NULL */
+	int *queue_fds;
+	size_t n_queues;
+	int *vhost_fds;        /* n_queues of them, or NULL: vhost not active */
+	char *vhost_reason;    /* why netd gave no vhost fds, or NULL */
+};
+
+/* Move the fds out of `r` into *ret (the reply keeps none of them).  Returns 0, or
+ * -EPROTO (no queue fds, a gap, a duplicate) / -ENOMEM leaving `r` as it was. */
+int netd_backend_fds_take(struct netd_reply *r, struct netd_backend_fds *ret);
+/* Close every fd still held (>= 0) and free the strings; *f is zeroed. */
+void netd_backend_fds_release(struct netd_backend_fds *f);
+
+/*
+ * QEMU hand-off, done with the CALLER's own rights (libnetd connects to the QMP socket
+ * from the calling process, never through netd):
+ *   qmp_capabilities; getfd per queue fd and per vhost fd (SCM_RIGHTS; names
+ *   "netd-<netdev_id>-q<i>" / "-v<i>"); netdev_add type tap fds=a:b vhostfds=c:d
+ *   vhost=on|off; with `device`, device_add DRIVER netdev=ID id=DEVICE_ID mac=MAC
+ *   (+ mq=on, vectors=2N+2 for a multi-queue virtio-net-pci) and DEVOPTS.
+ * The caller keeps its fds (QEMU gets copies).  On failure every fd name QEMU did not
+ * consume is closefd'd and the netdev added is removed again; *err_text (free() it)
+ * then says which step failed, with QEMU's own words.  Every read has a timeout, so a
+ * silent socket cannot hang the caller.  Returns 0 or -errno.
  */
 struct netd_qmp_attach {
 	const char *qmp_path;
-	const char *netdev_id;  /* default: the backend name */
-	const char *device;     /* e.g. "virtio-net-pci", or NULL for netdev only */
+	const char *netdev_id;   /* a QEMU id: letter first, then [A-Za-z0-9._-] */
+	const char *device;      /* e.g. "virtio-net-pci", or NULL for netdev only */
 	const char *device_opts; /* extra "k=v,k=v" for device_add, or NULL */
-	const char *mac;        /* the backend's MAC for the device, or NULL */
+	const char *device_id;   /* id= in device_opts wins; NULL: netdev_id */
+	const char *mac;         /* the backend's MAC for the device, or NULL */
 	const int *queue_fds;
 	size_t n_queues;
-	const int *vhost_fds;   /* n_queues of them, or NULL */
+	const int *vhost_fds;    /* n_queues of them, or NULL */
+	int timeout_ms;          /* per QMP read; 0: NETD_QMP_TIMEOUT_MS */
 };
+#define NETD_QMP_TIMEOUT_MS 5000
 int netd_qmp_attach(const struct netd_qmp_attach *a, char **err_text);
-int netd_qmp_detach(const char *qmp_path, const char *netdev_id, const char *device_id,
-		    char **err_text);
+/* The checks of netd_qmp_attach that need no fd and no QEMU (ids, device options), to
+ * run before asking netd for fds: 0 or -EINVAL with *err_text. */
+int netd_qmp_attach_check(const struct netd_qmp_attach *a, char **err_text);
+
+/*
+ * Undo an attach: device_del the device (when it exists and uses this netdev), wait
+ * up to unplug_wait_ms for the guest to release it (DEVICE_DELETED), then netdev_del,
+ * which closes QEMU's copies of the fds even while the guest still holds the NIC.
+ * Returns 0 or -errno with *err_text set.  *ret_pending (when not NULL) says whether
+ * the guest had not released the device yet.
+ */
+struct netd_qmp_detach {
+	const char *qmp_path;
+	const char *netdev_id;
+	const char *device_id;   /* NULL: netdev_id, and no such device is fine */
+	int unplug_wait_ms;      /* 0: do not wait for the guest */
+	int timeout_ms;          /* per QMP read; 0: NETD_QMP_TIMEOUT_MS */
+};
+int netd_qmp_detach(const struct netd_qmp_detach *d, bool *ret_pending, char **err_text);
+
+/*
+ * exec-style hand-off: expand placeholders in one argument.  For the first backend:
+ *   {fds} "3:4"  {vhostfds} "5:6"  {queues} "2"  {vectors} "6" (2N+2)  {vhost} "on"|"off"
+ *   {mac}; and per backend {fds:NAME}, {vhostfds:NAME}, ... .  Other {...} text is
+ * kept as is.  In a comma-separated option list, an option KEY={vhostfds} whose backend
+ * has no vhost fds is dropped together with any "vhost=on" of that list, so
+ * "tap,fds={fds},vhost=on,vhostfds={vhostfds}" also works where vhost-net is absent.
+ * Returns 0 with *ret (free() it), or -EINVAL/-ENOMEM with *err_text.
+ */
+int netd_exec_expand(const char *arg, const struct netd_backend_fds *b, size_t n_backends,
+		     char **ret, char **err_text);
+
+/*
+ * Become `argv` (execvp) with the backends' fds inherited as 3, 4, ... in order
+ * (each backend's queue fds, then its vhost fds), placeholders in argv expanded for
+ * those numbers, and every other fd above 2 closed.  Returns only on failure (-errno,
+ * *err_text set): -EINVAL for a bad argument, found before anything changes; any later
+ * failure leaves the fds rearranged, and the caller should just exit.
+ */
+int netd_exec(const struct netd_backend_fds *b, size_t n_backends, char *const argv[],
+	      char **err_text);
 
 #ifdef __cplusplus
 }
