@@ -6,7 +6,7 @@ set -euo pipefail
 # The system's python first: a pyenv shim costs ~0.3 s a call (6 s in the VM).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
-REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+export REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$REPO/build}
 NETD_BIN=${NETD_BIN:-$BUILD/netd}
 NETDCTL_BIN=${NETDCTL_BIN:-$BUILD/netdctl}

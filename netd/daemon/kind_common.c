@@ -17,6 +17,9 @@ int kind_configure_link(struct daemon *d, struct backend *b, int master, const u
 		.mac = link_mac,
 		.mtu = b->mtu,
 		.up = true,
+		/* A bridge port needs no IPv6 address of its own: skip the link-local
+		 * address, its DAD probes into the guest and the routing work per up. */
+		.no_ipv6_addr = master > 0,
 	};
 	struct tag t;
 

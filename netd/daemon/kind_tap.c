@@ -115,6 +115,11 @@ static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *f
 		host_mac[0] = 0xfe;
 	}
 	rc = kind_configure_link(d, b, b->lower_ifindex, b->has_mac ? host_mac : NULL, e);
+	if (rc == -EXFULL) {
+		op_error_clear(e);
+		return op_fail(e, EXFULL, "bridge '%s' has no free port for tap '%s' (a Linux bridge "
+			       "takes at most 1023 ports)", b->lower, b->name);
+	}
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 1; i < b->queues; i++) {

@@ -16,7 +16,7 @@ log=$TMP/acks.log
 check_invariants() {
 	in_ns python3 - "$SOCK" "$log" <<'PY'
 import json, subprocess, sys
-sys.path.insert(0, sys.argv[0] and __import__("os").environ.get("REPO", ".") + "/tests/helpers")
+sys.path.insert(0, __import__("os").environ["REPO"] + "/tests/helpers")
 from ndclient import call, connect
 sock, log = sys.argv[1], sys.argv[2]
 acked, unknown = set(), set()
