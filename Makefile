@@ -167,6 +167,20 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN)
 	$(Q)scripts/bench
 
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: all
+	install -D -m 0755 $(BUILD)/netd $(DESTDIR)$(PREFIX)/sbin/netd
+	install -D -m 0755 $(BUILD)/netdctl $(DESTDIR)$(PREFIX)/bin/netdctl
+	install -D -m 0644 include/netd/netd.h $(DESTDIR)$(PREFIX)/include/netd/netd.h
+	install -D -m 0644 $(BUILD)/libnetd.a $(DESTDIR)$(PREFIX)/lib/libnetd.a
+	install -D -m 0755 $(BUILD)/libnetd.so $(DESTDIR)$(PREFIX)/lib/libnetd.so.0
+	ln -sf libnetd.so.0 $(DESTDIR)$(PREFIX)/lib/libnetd.so
+	install -D -m 0644 $(BUILD)/libnetd.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libnetd.pc
+	install -D -m 0644 netd/netd.service $(DESTDIR)/etc/systemd/system/netd.service
+	install -D -m 0644 netd/netd.conf.example $(DESTDIR)$(PREFIX)/share/doc/netd/netd.conf.example
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/netd/README.md
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 

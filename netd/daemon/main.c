@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE     policy and defaults (default " DEFAULT_CONFIG " when present,\n"
 		"                        else embedded: root only, stats on)\n"
 		"      --no-stats        create backends without eBPF counters unless asked\n"
+		"      --check-config    parse the config file, report, and exit\n"
 		"  -d, --debug           log debug messages\n"
 		"  -V, --version         print the version\n"
 		"  -h, --help            this text\n");
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-stats", no_argument, NULL, 'n' },
+		{ "check-config", no_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 	struct daemon d = { 0 };
 	struct op_error e = { 0 };
 	struct source sigsrc;
+	bool check_only = false;
 	sigset_t mask;
 	int c, rc, sfd;
 
@@ -121,6 +124,7 @@ int main(int argc, char **argv)
 		case 'S': d.state_dir = optarg; break;
 		case 'c': d.config_path = optarg; break;
 		case 'n': d.stats_default = false; break;
+		case 't': check_only = true; break;
 		case 'd': log_max_level = LOG_LVL_DEBUG; break;
 		case 'V': printf("netd %s (protocol %d)\n", NETD_VERSION, NETD_PROTOCOL_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -140,6 +144,12 @@ int main(int argc, char **argv)
 		if (policy_load(config_path(&d), &d.policy, err, sizeof(err)) < 0) {
 			log_err("%s", err);
 			return 1;
+		}
+		if (check_only) {
+			printf("%s: ok, %zu rule%s\n", d.policy->path, d.policy->n_rules,
+			       d.policy->n_rules == 1 ? "" : "s");
+			policy_free(d.policy);
+			return 0;
 		}
 		if (!d.policy->stats)
 			d.stats_default = false;
