@@ -99,7 +99,7 @@ int backend_create(struct daemon *d, struct backend *b, const char *guest_name,
 
 	for (unsigned i = 0; i < MAX_QUEUES; i++)
 		q[i] = v[i] = -1;
-	if (b->name_given && (backend_find(d, b->name) || if_nametoindex(b->name)))
+	if (b->name_given && (backend_find(d, b->name) || nlc_ifindex(&d->nl, b->name)))
 		return op_fail(e, EEXIST, "device '%s' already exists", b->name);
 	g = guest_get(d, guest_name, b->uid, -1);
 	if (!g)
@@ -312,7 +312,7 @@ json_object *backend_to_json(struct daemon *d, const struct backend *b, const st
 			put_mac(o, "host_mac", li->mac);
 		json_object_object_add(o, "mtu", json_object_new_int((int)li->mtu));
 		json_object_object_add(o, "state", json_object_new_string(li->flags & IFF_UP ? "UP" : "DOWN"));
-		if (li->master && if_indextoname((unsigned)li->master, name))
+		if (li->master && nlc_ifname(&d->nl, li->master, name))
 			json_object_object_add(o, "master", json_object_new_string(name));
 	} else {
 		json_object_object_add(o, "state", json_object_new_string("GONE"));

@@ -162,7 +162,7 @@ int macvtap_newlink(struct daemon *d, struct backend *b, struct txn *t, struct o
 		snprintf(e->extack, sizeof(e->extack), "%s", extack);
 		return rc;
 	}
-	b->ifindex = (int)if_nametoindex(b->name);
+	b->ifindex = nlc_ifindex(&d->nl, b->name);
 	if (!b->ifindex)
 		return op_fail(e, ENODEV, "macvtap '%s' vanished right after creation", b->name);
 	s = txn_add(t, kind_undo_dellink);
@@ -276,7 +276,7 @@ static void macvtap_show(struct daemon *d, const struct backend *b, const struct
 		return;
 	if (!b->has_mac && li->has_mac)
 		json_object_object_add(o, "mac", json_object_get(json_object_object_get(o, "host_mac")));
-	if (li->lower && if_indextoname((unsigned)li->lower, name))
+	if (li->lower && nlc_ifname(&d->nl, li->lower, name))
 		json_object_object_add(o, "link", json_object_new_string(name));
 	json_object_object_add(o, "mode", json_object_new_string(macvlan_mode_name(li->macvlan_mode)));
 	snprintf(dev, sizeof(dev), "/dev/tap%d", li->ifindex);
@@ -287,7 +287,7 @@ static int macvtap_adopt(struct daemon *d, struct backend *b, const struct link_
 {
 	b->lower_ifindex = li->lower;
 	if (li->lower)
-		if_indextoname((unsigned)li->lower, b->lower);
+		nlc_ifname(&d->nl, li->lower, b->lower);
 	b->macvlan_mode = li->macvlan_mode;
 	return 0;
 }

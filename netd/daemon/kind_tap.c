@@ -100,7 +100,7 @@ static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *f
 	 * with them.  fds[] owns them from here; the caller closes them on failure. */
 	fds[0] = fd;
 
-	b->ifindex = (int)if_nametoindex(b->name);
+	b->ifindex = nlc_ifindex(&d->nl, b->name);
 	if (!b->ifindex)
 		return op_fail(e, ENODEV, "tap '%s' vanished right after creation", b->name);
 	if (b->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)b->owner) < 0)
@@ -183,7 +183,7 @@ static void tap_show(struct daemon *d, const struct backend *b, const struct lin
 static int tap_adopt(struct daemon *d, struct backend *b, const struct link_info *li, const struct tag *t)
 {
 	if (li->master)
-		if_indextoname((unsigned)li->master, b->lower);
+		nlc_ifname(&d->nl, li->master, b->lower);
 	b->lower_ifindex = li->master;
 	b->owner = li->tun_owner;
 	b->group_gid = li->tun_group;

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <linux/filter.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
@@ -197,10 +200,26 @@ int monitor_start(struct daemon *d, struct op_error *e)
 		free(m);
 		return -EIO;
 	}
-	/* Room for the burst of events a 4096-backend guest delete produces. */
-	nl_socket_set_buffer_size(m->sk, 8 << 20, 0);
 	fd = nl_socket_get_fd(m->sk);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* Room for the burst of events a 4096-backend guest delete produces (root may
+	 * exceed rmem_max). */
+	int rcvbuf = 8 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		nl_socket_set_buffer_size(m->sk, rcvbuf, 0);
+	/* One recvmsg per event, not a peek and a read. */
+	nl_socket_disable_msg_peek(m->sk);
+	nl_socket_set_msg_buf_size(m->sk, 64 * 1024);
+	/* The bridge repeats every port change as an AF_BRIDGE link message: half the
+	 * events, none of them of use here.  Drop them in the kernel. */
+	static struct sock_filter drop_bridge[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, sizeof(struct nlmsghdr) + offsetof(struct ifinfomsg, ifi_family)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { sizeof(drop_bridge) / sizeof(drop_bridge[0]), drop_bridge };
+	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 	loop_add(d->loop, &m->src, fd, EPOLLIN, monitor_cb, d);
 	d->monitor = m;
 	return 0;

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 
 #include "daemon/nl.h"
@@ -18,6 +21,7 @@ int nlc_open(struct nl *nl)
 	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
+	nl->ioctl_fd = -1;
 	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sk)
 		return -errno;
@@ -32,6 +36,12 @@ int nlc_open(struct nl *nl)
 	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sk, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (nl->ioctl_fd < 0) {
+		int e = errno;
+		nlc_close(nl);
+		return -e;
+	}
 	nl->seq = (uint32_t)time(NULL);
 	nl->rbuf_size = 65536;
 	nl->rbuf = malloc(nl->rbuf_size);
@@ -46,9 +56,33 @@ void nlc_close(struct nl *nl)
 {
 	if (nl->sk)
 		mnl_socket_close(nl->sk);
+	if (nl->ioctl_fd >= 0)
+		close(nl->ioctl_fd);
 	free(nl->rbuf);
 	nl->sk = NULL;
 	nl->rbuf = NULL;
+	nl->ioctl_fd = -1;
+}
+
+int nlc_ifindex(struct nl *nl, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return 0;
+	strcpy(ifr.ifr_name, name);
+	return ioctl(nl->ioctl_fd, SIOCGIFINDEX, &ifr) < 0 ? 0 : ifr.ifr_ifindex;
+}
+
+char *nlc_ifname(struct nl *nl, int ifindex, char *buf)
+{
+	struct ifreq ifr = { .ifr_ifindex = ifindex };
+
+	if (ioctl(nl->ioctl_fd, SIOCGIFNAME, &ifr) < 0)
+		return NULL;
+	memcpy(buf, ifr.ifr_name, IFNAMSIZ);
+	buf[IFNAMSIZ - 1] = '\0';
+	return buf;
 }
 
 struct nlmsghdr *nlc_msg(struct nl *nl, uint16_t type, uint16_t flags)

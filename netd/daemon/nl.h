@@ -12,6 +12,7 @@ struct nl {
 	struct mnl_socket *sk;
 	uint32_t seq;
 	uint32_t portid;
+	int ioctl_fd;   /* for name <-> ifindex, without a socket per lookup */
 	char *rbuf;     /* receive buffer, grown to the largest message seen */
 	size_t rbuf_size;
 	char sbuf[32768]; /* request buffer: the largest request is one VF list */
@@ -30,6 +31,11 @@ struct nlmsghdr *nlc_msg(struct nl *nl, uint16_t type, uint16_t flags);
  */
 int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	    char *extack, size_t extack_len);
+
+/* if_nametoindex()/if_indextoname() on the connection's own socket: 0 / NULL when
+ * there is no such device. */
+int nlc_ifindex(struct nl *nl, const char *name);
+char *nlc_ifname(struct nl *nl, int ifindex, char *buf);
 
 /* Parse an NLMSG_ERROR's extack TLVs into `out`; exposed for the unit tests. */
 void nlc_parse_extack(const struct nlmsghdr *nlh, char *out, size_t len);

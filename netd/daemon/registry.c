@@ -253,5 +253,7 @@ void backend_free(struct backend *b)
 /* For name allocation: a name is taken when netd or the kernel has it. */
 bool name_taken(const char *name, void *data)
 {
-	return backend_find(data, name) || if_nametoindex(name) != 0;
+	struct daemon *d = data;
+
+	return backend_find(d, name) || nlc_ifindex(&d->nl, name) != 0;
 }
