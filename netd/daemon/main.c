@@ -75,6 +75,26 @@ static void signal_cb(struct source *s, uint32_t events, void *data)
 	}
 }
 
+/* An abstract unix socket name is per network namespace: holding "netd" there says
+ * a netd runs in this one.  It goes with the process, however it dies. */
+static int netns_lock(struct op_error *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "\0netd-netns-lock" };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return op_fail(e, errno, "socket: %m");
+	if (bind(fd, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + 1 +
+		 strlen(sa.sun_path + 1)) < 0) {
+		int err = errno;
+		close(fd);
+		if (err == EADDRINUSE)
+			return op_fail(e, EADDRINUSE, "another netd already runs in this network namespace");
+		return op_fail(e, err, "cannot take the per-namespace lock: %s", strerror(err));
+	}
+	return fd;
+}
+
 /* Tell systemd (Type=notify) we are ready, when it asked. */
 static void notify_ready(void)
 {
@@ -112,6 +132,7 @@ int main(int argc, char **argv)
 	struct op_error e = { 0 };
 	struct source sigsrc;
 	bool check_only = false;
+	int lock_fd;
 	sigset_t mask;
 	int c, rc, sfd;
 
@@ -180,6 +201,13 @@ int main(int argc, char **argv)
 	}
 	loop_add(d.loop, &sigsrc, sfd, EPOLLIN, signal_cb, &d);
 
+	/* One netd per network namespace, before it touches anything: two would adopt
+	 * the same backends and fight over their counters. */
+	lock_fd = netns_lock(&e);
+	if (lock_fd < 0 || server_start(&d, &e) < 0) {
+		log_err("%s", e.msg);
+		return 1;
+	}
 	/* Events first, then the dump: nothing that changes in between is missed. */
 	if (monitor_start(&d, &e) < 0 || recover_from_kernel(&d, &e) < 0) {
 		log_err("%s", e.msg);
@@ -188,10 +216,6 @@ int main(int argc, char **argv)
 	if (stats_init(&d, &e) < 0) {
 		log_warn("eBPF counters unavailable: %s", e.msg);
 		op_error_clear(&e);
-	}
-	if (server_start(&d, &e) < 0) {
-		log_err("%s", e.msg);
-		return 1;
 	}
 	log_info("netd %s listening on %s (%u backends adopted)", NETD_VERSION, d.socket_path, d.n_backends);
 	notify_ready();
@@ -202,6 +226,7 @@ int main(int argc, char **argv)
 	monitor_stop(&d);
 	nlc_close(&d.nl);
 	close(sfd);
+	close(lock_fd);
 	loop_free(d.loop);
 	policy_free(d.policy);
 	return rc;

@@ -33,3 +33,10 @@ netd_start
 assert_not_contains "$(ns_links)" "half0" "half-made device removed"
 assert_contains "$(cat "$TMP/netd.log")" "removed 1 half-made device" "and logged"
 ok "half-made devices are cleaned up at start"
+
+# A second netd in the same namespace refuses to start before touching anything.
+rc=0; out=$(in_ns "$NETD_BIN" --socket "$TMP/second.sock" --state-dir "$TMP/second" 2>&1) || rc=$?
+assert_eq "$rc" "1" "second netd exits"
+assert_contains "$out" "another netd already runs in this network namespace" "and says why"
+assert_contains "$(nctl backend show)" "db1-0" "the first one still serves"
+ok "one netd per network namespace"
