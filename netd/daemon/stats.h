@@ -4,9 +4,11 @@
 #ifndef NETD_STATS_H
 #define NETD_STATS_H
 
+#include <stdint.h>
 #include <json.h>
 
 #include "daemon/daemon.h"
+#include "../ebpf/counters.h"
 
 /* Load the programs once at start.  Failing here disables counters with a warning. */
 int stats_init(struct daemon *d, struct op_error *e);
@@ -20,5 +22,21 @@ void stats_forget(struct daemon *d, struct backend *b);
 /* Every backend's counters as {"<ifindex>": {rx:{packets,bytes,hist[]}, tx:{...}}},
  * read in one batch. */
 json_object *stats_read_all(struct daemon *d, struct op_error *e);
+
+/* One map entry, summed over CPUs. */
+struct stats_entry {
+	int ifindex;
+	struct netd_counters c;
+};
+
+/* Every entry of the counters map in one batched read, sorted by ifindex, and the
+ * CLOCK_MONOTONIC time of the read.  *ret is malloc'd (NULL when empty). */
+int stats_read(struct daemon *d, struct stats_entry **ret, size_t *n, uint64_t *time_ns,
+	       struct op_error *e);
+/* The entry for `ifindex` in a stats_read() result, or NULL. */
+const struct stats_entry *stats_find(const struct stats_entry *v, size_t n, int ifindex);
+/* {packets, bytes, hist:[...]} */
+json_object *stats_dir_to_json(const struct netd_dir_counters *c);
+void stats_dir_add(struct netd_dir_counters *sum, const struct netd_dir_counters *c);
 
 #endif
