@@ -50,7 +50,7 @@ static const struct keyword add_keywords[] = {
 	{ "qos", "qos", A_UINT },         { "proto", "vlan_proto", A_STR },
 	{ "spoofchk", "spoofchk", A_ONOFF }, { "trust", "trust", A_ONOFF },
 	{ "state", "link_state", A_STR }, { "min_tx_rate", "min_tx_rate", A_UINT },
-	{ "max_tx_rate", "max_tx_rate", A_UINT },
+	{ "max_tx_rate", "max_tx_rate", A_UINT }, { "query_rss", "query_rss", A_ONOFF },
 	{ "bind-pid", "bind_pid", A_UINT },
 	{ NULL, NULL, 0 }
 };

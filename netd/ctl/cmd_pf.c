@@ -1,17 +1,115 @@
 /* SPDX-License-Identifier: MIT */
-/* netdctl pf: placeholder until its issue lands. */
+/* netdctl pf { show | set | help }: SR-IOV physical functions and their VF count. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/sriov_print.h"
 
 static void pf_help(FILE *f)
 {
-	fprintf(f, "netdctl pf: not implemented yet\n");
+	fprintf(f,
+		"Usage: netdctl pf [ show [ DEV ] ]\n"
+		"       netdctl pf set DEV numvfs N [ force ]\n"
+		"       netdctl pf help\n"
+		"Where: N := 0 .. sriov_totalvfs of DEV; a non-zero count changes through 0,\n"
+		"            which destroys every VF: refused while guests hold VFs, unless force\n");
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static void print_pf_text(json_object *pf)
+{
+	json_object *vfs;
+
+	printf("%s: numvfs %s totalvfs %s", str(pf, "name"), str(pf, "numvfs"), str(pf, "totalvfs"));
+	if (str(pf, "driver"))
+		printf(" driver %s", str(pf, "driver"));
+	if (str(pf, "device"))
+		printf(" device %s", str(pf, "device"));
+	printf(" in_use %s\n", str(pf, "vfs_in_use"));
+	if (json_object_object_get_ex(pf, "vfs", &vfs))
+		for (size_t i = 0; i < json_object_array_length(vfs); i++)
+			print_vf_text(json_object_array_get_idx(vfs, i));
+}
+
+static int do_show(int argc, char **argv)
+{
+	json_object *args, *items;
+	struct netd_reply *r;
+	int rc;
+
+	if (argc > 1)
+		return usage_error("pf show takes at most one DEV");
+	args = json_object_new_object();
+	if (argc == 1)
+		json_object_object_add(args, "dev", json_object_new_string(argv[0]));
+	if (ctl.stats)
+		json_object_object_add(args, "stats", json_object_new_boolean(1));
+	rc = ctl_call("pf.show", args, &r);
+	if (rc)
+		return rc;
+	json_object_object_get_ex(r->result, "items", &items);
+	if (ctl.json)
+		print_json(items);
+	else
+		for (size_t i = 0; i < json_object_array_length(items); i++)
+			print_pf_text(json_object_array_get_idx(items, i));
+	netd_reply_free(r);
+	return EXIT_OK;
+}
+
+static int do_set(int argc, char **argv)
+{
+	json_object *args;
+	struct netd_reply *r;
+	unsigned long long n;
+	char *end;
+	int rc;
+
+	if (argc < 3 || argc > 4 || strcmp(argv[1], "numvfs") || (argc == 4 && strcmp(argv[3], "force")))
+		return usage_error("usage: netdctl pf set DEV numvfs N [ force ]");
+	errno = 0;
+	n = strtoull(argv[2], &end, 10);
+	if (argv[2][0] < '0' || argv[2][0] > '9' || *end || errno || n > 65535)
+		return usage_error("argument \"%s\" is wrong: \"numvfs\" takes a count", argv[2]);
+	args = json_object_new_object();
+	json_object_object_add(args, "dev", json_object_new_string(argv[0]));
+	json_object_object_add(args, "numvfs", json_object_new_int64((int64_t)n));
+	if (argc == 4)
+		json_object_object_add(args, "force", json_object_new_boolean(1));
+	rc = ctl_call("pf.set", args, &r);
+	if (rc)
+		return rc;
+	if (ctl.json)
+		print_json(r->result);
+	else
+		print_pf_text(r->result);
+	netd_reply_free(r);
+	return EXIT_OK;
 }
 
 static int pf_run(int argc, char **argv)
 {
-	return usage_error("\"pf\" is not implemented yet");
+	if (argc == 0)
+		return do_show(0, argv);
+	if (matches(argv[0], "show") || matches(argv[0], "list"))
+		return do_show(argc - 1, argv + 1);
+	if (matches(argv[0], "set"))
+		return do_set(argc - 1, argv + 1);
+	if (matches(argv[0], "help")) {
+		pf_help(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "Command \"%s\" is unknown, try \"netdctl pf help\".\n", argv[0]);
+	return EXIT_USAGE;
 }
 
 const struct ctl_object obj_pf = { "pf", pf_run, pf_help };

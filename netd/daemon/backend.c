@@ -11,7 +11,7 @@
 #include "daemon/server.h"
 #include "daemon/stats.h"
 
-static const struct backend_kind *const kinds[] = { &kind_tap, &kind_macvtap };
+static const struct backend_kind *const kinds[] = { &kind_tap, &kind_macvtap, &kind_vf };
 
 const struct backend_kind *backend_kind_find(const char *name)
 {
@@ -31,6 +31,13 @@ void backend_fill_tag(const struct backend *b, struct tag *t)
 	t->vhost = b->vhost;
 	t->vnet_hdr = b->vnet_hdr;
 	t->stats = b->stats;
+	if (b->guest && b->guest->bound_pid) {
+		t->pid = b->guest->bound_pid;
+		t->pid_start = b->guest->bound_start;
+	} else if (b->bind_pid) {
+		t->pid = b->bind_pid;
+		t->pid_start = b->bind_start;
+	}
 	memcpy(t->mac, b->mac, sizeof(t->mac));
 	t->has_mac = b->has_mac;
 	t->vf = b->vf;
@@ -92,7 +99,7 @@ int backend_create(struct daemon *d, struct backend *b, const char *guest_name,
 {
 	int q[MAX_QUEUES], v[MAX_QUEUES];
 	char why[sizeof(((struct op_error *)0)->msg)];
-	bool have_vhost;
+	bool have_vhost, bound_now = false;
 	struct guest *g;
 	struct txn t;
 	int rc;
@@ -105,6 +112,17 @@ int backend_create(struct daemon *d, struct backend *b, const char *guest_name,
 	if (!g)
 		return op_fail(e, ENOSPC, "no free device group for guest '%s'", guest_name);
 	b->guest = g; /* for the tag; registry_add links it for real */
+	/* Bound first: if the process exits while we build, the loop tears it down after. */
+	if (b->bind_pid && !g->bound_pid) {
+		rc = guest_bind(d, g, b->bind_pid, b->bind_start, e);
+		if (rc < 0)
+			goto fail_guest;
+		bound_now = true;
+	} else if (b->bind_pid && g->bound_pid != b->bind_pid) {
+		rc = op_fail(e, EBUSY, "guest '%s' is bound to process %d, not %d", g->name,
+			     (int)g->bound_pid, (int)b->bind_pid);
+		goto fail_guest;
+	}
 
 	rc = open_vhost(b, v, &have_vhost, why, sizeof(why), e);
 	if (rc < 0)
@@ -138,6 +156,8 @@ fail_vhost:
 	close_all(v, MAX_QUEUES);
 fail_guest:
 	b->guest = NULL;
+	if (bound_now)
+		guest_unbind(d, g);
 	if (!g->n_backends)
 		guest_put_if_empty(d, g);
 	return rc;
@@ -197,7 +217,8 @@ static int check_ours(struct daemon *d, struct backend *b, struct link_info *li,
 int backend_delete(struct daemon *d, struct backend *b, struct op_error *e)
 {
 	struct link_info li;
-	int rc = check_ours(d, b, &li, e);
+	/* ifindex 0: a hostdev VF backend, which has no link of netd's (kind_vf.c). */
+	int rc = b->ifindex > 0 ? check_ours(d, b, &li, e) : -ENODEV;
 
 	if (rc < 0 && rc != -ENODEV)
 		return rc;
@@ -258,9 +279,16 @@ int guest_delete(struct daemon *d, struct guest *g, struct op_error *e)
 	for (b = g->backends; b; b = b->next_in_guest)
 		if (b->kind->release && (rc = b->kind->release(d, b, e)) < 0)
 			return rc;
-	rc = link_del_group(&d->nl, g->group, e);
-	if (rc < 0 && rc != -ENODEV)
-		return rc;
+	{
+		/* ENODEV: no link in the group, e.g. a guest of hostdev VFs only (kind_vf.c);
+		 * not an error, so it must not be left in e. */
+		struct op_error ge = { 0 };
+		rc = link_del_group(&d->nl, g->group, &ge);
+		if (rc < 0 && rc != -ENODEV) {
+			*e = ge;
+			return rc;
+		}
+	}
 	log_info("guest %s: deleted %u backend%s in one batch (group %u)", g->name, n,
 		 n == 1 ? "" : "s", g->group);
 	/* Removing the last backend frees the guest. */
@@ -295,7 +323,7 @@ json_object *backend_to_json(struct daemon *d, const struct backend *b, const st
 	const struct link_info *li = li_in;
 	char name[IF_NAMESIZE];
 
-	if (!li && link_get(&d->nl, b->ifindex, NULL, &li_buf, NULL) == 0)
+	if (!li && b->ifindex > 0 && link_get(&d->nl, b->ifindex, NULL, &li_buf, NULL) == 0)
 		li = &li_buf;
 	json_object_object_add(o, "name", json_object_new_string(b->name));
 	json_object_object_add(o, "guest", json_object_new_string(b->guest ? b->guest->name : ""));
@@ -314,7 +342,7 @@ json_object *backend_to_json(struct daemon *d, const struct backend *b, const st
 		json_object_object_add(o, "state", json_object_new_string(li->flags & IFF_UP ? "UP" : "DOWN"));
 		if (li->master && nlc_ifname(&d->nl, li->master, name))
 			json_object_object_add(o, "master", json_object_new_string(name));
-	} else {
+	} else if (b->ifindex > 0) { /* hostdev VF backends have no link to be gone */
 		json_object_object_add(o, "state", json_object_new_string("GONE"));
 	}
 	if (details) {

@@ -105,7 +105,8 @@ static int macvtap_parse(struct daemon *d, struct backend *b, json_object *args,
 
 static void put_macvtap_info(struct nlmsghdr *nlh, const struct backend *b)
 {
-	const struct macvtap_priv *p = b->priv;
+	/* Source MACs are the macvtap kind's own; a VF's passthru macvtap has none. */
+	const struct macvtap_priv *p = b->kind == &kind_macvtap ? b->priv : NULL;
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO), *data;
 
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvtap");

@@ -3,14 +3,18 @@
  * from netd's tags and groups, and removes what a killed netd left half-made. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/log.h"
 #include "daemon/stats.h"
+#include "daemon/vfstate.h"
 
 struct recover_ctx {
 	struct daemon *d;
 	unsigned adopted, pending, bad;
+	char **dead;       /* guests whose bound process exited while netd was down */
+	size_t n_dead;
 };
 
 static int adopt_link(struct recover_ctx *r, const struct link_info *li, const struct tag *t)
@@ -56,6 +60,19 @@ static int adopt_link(struct recover_ctx *r, const struct link_info *li, const s
 	}
 	registry_add(d, b, g);
 	name_alloc_seen(&d->names, kind->name_prefix, b->name);
+	if (t->pid > 0 && !g->bound_pid) {
+		struct op_error be = { 0 };
+		if (guest_bind(d, g, t->pid, t->pid_start, &be) < 0) {
+			/* Its process exited while netd was down: the guest goes after the dump. */
+			char **grown = realloc(r->dead, (r->n_dead + 1) * sizeof(*grown));
+			if (grown && (grown[r->n_dead] = strdup(g->name))) {
+				r->dead = grown;
+				r->n_dead++;
+			} else if (grown) {
+				r->dead = grown;
+			}
+		}
+	}
 	if (b->stats)
 		stats_adopt(d, b);
 	r->adopted++;
@@ -94,5 +111,19 @@ int recover_from_kernel(struct daemon *d, struct op_error *e)
 	}
 	if (r.adopted)
 		log_info("adopted %u backend%s from the kernel", r.adopted, r.adopted == 1 ? "" : "s");
+	/* What the kernel cannot hold: VF records (hostdev backends, saved VF settings).
+	 * After the dump, so macvtap-mode VF backends are already adopted. */
+	vf_recover(d);
+	for (size_t i = 0; i < r.n_dead; i++) {
+		struct guest *g = guest_find(d, r.dead[i]);
+		struct op_error ge = { 0 };
+		if (g && !g->bound_pid) {
+			log_info("guest %s: its bound process exited while netd was down; tearing it down", g->name);
+			if (guest_delete(d, g, &ge) < 0)
+				log_err("guest %s: %s", r.dead[i], ge.msg);
+		}
+		free(r.dead[i]);
+	}
+	free(r.dead);
 	return 0;
 }

@@ -276,7 +276,18 @@ static int verb_backend_list(struct request *rq, json_object *args, struct reply
 	l.items = json_object_new_array();
 	rp->result = json_object_new_object();
 	json_object_object_add(rp->result, "items", l.items);
-	return link_dump(&rq->d->nl, list_link, &l, &rp->err);
+	rc = link_dump(&rq->d->nl, list_link, &l, &rp->err);
+	if (rc < 0)
+		return rc;
+	/* Hostdev VF backends have no link of netd's: they are in the registry only. */
+	struct hnode *n, *tmp;
+	size_t i;
+	hmap_for_each_safe(&rq->d->backends_by_name, i, n, tmp) {
+		struct backend *b = container_of(n, struct backend, by_name);
+		if (b->ifindex == 0 && (!l.guest || b->guest == l.guest) && may_use_guest(rq, b->guest))
+			json_object_array_add(l.items, backend_to_json(rq->d, b, NULL, l.details));
+	}
+	return 0;
 }
 
 static json_object *guest_to_json(const struct guest *g)
