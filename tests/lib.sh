@@ -112,6 +112,21 @@ json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # Open fds of netd.
 netd_fd_count() { ls /proc/"$NETD_PID"/fd | wc -l; }
+# The same once netd has caught up with clients that just left: the count unchanged
+# over three reads 100 ms apart.
+netd_fd_settled() {
+	local a b c
+	a=$(netd_fd_count)
+	for _ in $(seq 100); do
+		sleep 0.1
+		b=$(netd_fd_count)
+		sleep 0.1
+		c=$(netd_fd_count)
+		[ "$a" = "$b" ] && [ "$b" = "$c" ] && break
+		a=$c
+	done
+	echo "$c"
+}
 
 NDCLIENT="python3 $REPO/tests/helpers/ndclient.py"
 # Raw protocol access from inside the namespace: ndc call VERB JSON / ndc xfer A B N SIZE

@@ -6,7 +6,7 @@ netns_new
 # A Linux bridge takes at most 1023 ports: spread the load over four.
 for i in 0 1 2 3; do in_ns ip link add br$i type bridge; done
 netd_start --no-stats
-fds_before=$(ls /proc/"$NETD_PID"/fd | wc -l)
+fds_before=$(netd_fd_settled)
 in_ns python3 - "$SOCK" <<'PY'
 import os, sys, threading, time
 sys.path.insert(0, os.environ["REPO"] + "/tests/helpers")
@@ -72,6 +72,5 @@ assert slowest[0] < 5, slowest
 PY
 assert_eq "$(ns_links)" "br0 br1 br2 br3 lo" "no device leaked"
 assert_eq "$(nctl -j backend show | json_get 'len(d)')" "0" "registry empty"
-for _ in $(seq 50); do [ "$(ls /proc/"$NETD_PID"/fd | wc -l)" = "$fds_before" ] && break; sleep 0.1; done
-assert_eq "$(ls /proc/"$NETD_PID"/fd | wc -l)" "$fds_before" "netd's fds back to where they started"
+assert_eq "$(netd_fd_settled)" "$fds_before" "netd's fds back to where they started"
 ok "load: all replies correct, nothing leaked"
