@@ -94,6 +94,38 @@ static int open_vhost(struct backend *b, int *v, bool *have, char *why, size_t w
 	return rc;
 }
 
+/*
+ * What the reply to a create or an open shows, from what netd knows and three cheap
+ * ioctls.  Not RTM_GETLINK: a get-link runs the device's pending carrier work (bridge
+ * port state, IPv6) inline, costing more than the rest of the request.  `show` reads
+ * the kernel in full.
+ */
+static const struct link_info *peek_link(struct daemon *d, const struct backend *b,
+					 struct link_info *li)
+{
+	memset(li, 0, sizeof(*li));
+	if (b->ifindex <= 0 || nlc_ifpeek(&d->nl, b->name, li->mac, &li->mtu, &li->flags) < 0)
+		return NULL;
+	li->has_mac = true;
+	li->ifindex = b->ifindex;
+	snprintf(li->name, sizeof(li->name), "%s", b->name);
+	li->group = b->guest ? b->guest->group : 0;
+	if (b->kind == &kind_tap) {
+		snprintf(li->kind, sizeof(li->kind), "tun");
+		li->master = b->lower_ifindex;
+		li->tun_multi_queue = b->queues > 1;
+		li->tun_persist = true;
+		li->tun_queues = b->queues;   /* the reply's own, until the caller closes them */
+		li->tun_owner = b->owner;
+		li->tun_group = b->group_gid;
+	} else {
+		snprintf(li->kind, sizeof(li->kind), "macvtap");
+		li->lower = b->lower_ifindex;
+		li->macvlan_mode = b->macvlan_mode;
+	}
+	return li;
+}
+
 int backend_create(struct daemon *d, struct backend *b, const char *guest_name,
 		   struct reply *rp, struct op_error *e)
 {
@@ -149,7 +181,8 @@ int backend_create(struct daemon *d, struct backend *b, const char *guest_name,
 	log_info("guest %s: created %s backend %s (ifindex %d, %u queue%s, vhost %s)", g->name,
 		 b->kind->name, b->name, b->ifindex, b->queues, b->queues == 1 ? "" : "s",
 		 have_vhost ? "on" : "off");
-	rp->result = backend_to_json(d, b, NULL, false);
+	struct link_info li;
+	rp->result = backend_to_json(d, b, peek_link(d, b, &li), false);
 	return hand_over(b, q, v, have_vhost, why[0] ? why : NULL, rp);
 
 fail_vhost:
@@ -191,7 +224,8 @@ int backend_reopen(struct daemon *d, struct backend *b, bool force, struct reply
 		close_all(v, MAX_QUEUES);
 		return rc;
 	}
-	rp->result = backend_to_json(d, b, NULL, false);
+	struct link_info li;
+	rp->result = backend_to_json(d, b, peek_link(d, b, &li), false);
 	return hand_over(b, q, v, have_vhost, why[0] ? why : NULL, rp);
 }
 

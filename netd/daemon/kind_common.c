@@ -5,31 +5,48 @@
 #include "daemon/kind_common.h"
 #include "daemon/log.h"
 
-int kind_configure_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
-			struct op_error *e)
+static void link_what(const struct backend *b, bool with_master, char *what, size_t len)
+{
+	if (with_master && b->lower[0])
+		snprintf(what, len, "%s '%s' on '%s'", b->kind->name, b->name, b->lower);
+	else
+		snprintf(what, len, "%s '%s'", b->kind->name, b->name);
+}
+
+int kind_prepare_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
+		      struct op_error *e)
+{
+	char what[64];
+	struct link_change c = {
+		.set_group = true,
+		.group = GROUP_PENDING,
+		.master = master,
+		.mac = link_mac,
+		.mtu = b->mtu,
+		/* A bridge port needs no IPv6 address of its own: no link-local address,
+		 * no DAD probes into the guest, no routes to walk on every change. */
+		.no_ipv6_addr = master > 0,
+	};
+
+	link_what(b, master > 0, what, sizeof(what));
+	return link_set(&d->nl, b->ifindex, what, &c, e);
+}
+
+int kind_activate_link(struct daemon *d, struct backend *b, struct op_error *e)
 {
 	char alias[LINK_ALIAS_MAX], what[64];
 	struct link_change c = {
 		.alias = alias,
 		.set_group = true,
 		.group = b->guest->group,
-		.master = master,
-		.mac = link_mac,
-		.mtu = b->mtu,
 		.up = true,
-		/* A bridge port needs no IPv6 address of its own: skip the link-local
-		 * address, its DAD probes into the guest and the routing work per up. */
-		.no_ipv6_addr = master > 0,
 	};
 	struct tag t;
 
 	backend_fill_tag(b, &t);
 	if (tag_format(&t, alias, sizeof(alias)) < 0)
 		return op_fail(e, ENAMETOOLONG, "owner tag for '%s' does not fit IFLA_IFALIAS", b->name);
-	if (master > 0)
-		snprintf(what, sizeof(what), "%s '%s' on '%s'", b->kind->name, b->name, b->lower);
-	else
-		snprintf(what, sizeof(what), "%s '%s'", b->kind->name, b->name);
+	link_what(b, true, what, sizeof(what));
 	return link_set(&d->nl, b->ifindex, what, &c, e);
 }
 

@@ -5,10 +5,12 @@
 
 #include "daemon/daemon.h"
 
-/* One RTM_SETLINK: netd's tag, the guest's group, master, the link's MAC (NULL:
- * unchanged), MTU, up. */
-int kind_configure_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
-			struct op_error *e);
+/* While the link is down and in GROUP_PENDING: master, the link's MAC (NULL:
+ * unchanged), MTU, and no IPv6 address for a bridge port (it must precede up). */
+int kind_prepare_link(struct daemon *d, struct backend *b, int master, const uint8_t *link_mac,
+		      struct op_error *e);
+/* The commit: netd's tag, the guest's group, up, in one RTM_SETLINK. */
+int kind_activate_link(struct daemon *d, struct backend *b, struct op_error *e);
 /* An optional uid/gid argument: absent leaves *ret as is. */
 int kind_parse_id(json_object *args, const char *key, int64_t *ret, struct op_error *e);
 void kind_undo_nothing(struct daemon *d, struct txn_step *s);

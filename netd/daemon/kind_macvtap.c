@@ -259,8 +259,7 @@ static int macvtap_create(struct daemon *d, struct backend *b, struct txn *t, in
 
 int macvtap_commit(struct daemon *d, struct backend *b, const int *fds, struct op_error *e)
 {
-	/* The macvtap's MAC was set at creation: it is the guest's. */
-	return kind_configure_link(d, b, 0, NULL, e);
+	return kind_activate_link(d, b, e);
 }
 
 static int macvtap_reopen(struct daemon *d, struct backend *b, int *fds, struct op_error *e)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* tap backends: /dev/net/tun devices, optionally multi-queue, attached to a bridge.
  *
- * The device is created non-persistent: until the last step (TUNSETPERSIST) it lives
- * only as long as netd's queue fds, so a netd killed mid-create leaves nothing. */
+ * The device is created non-persistent and down: until TUNSETPERSIST it lives only
+ * as long as netd's queue fds, so a netd killed then leaves nothing; after it, it sits
+ * in GROUP_PENDING until the commit tags it and brings it up, and a restarted netd
+ * deletes what it finds there. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/kind_common.h"
+#include "daemon/log.h"
 
 static int tap_parse(struct daemon *d, struct backend *b, json_object *args, struct op_error *e)
 {
@@ -114,7 +117,7 @@ static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *f
 		memcpy(host_mac, b->mac, ETH_ALEN);
 		host_mac[0] = 0xfe;
 	}
-	rc = kind_configure_link(d, b, b->lower_ifindex, b->has_mac ? host_mac : NULL, e);
+	rc = kind_prepare_link(d, b, b->lower_ifindex, b->has_mac ? host_mac : NULL, e);
 	if (rc == -EXFULL) {
 		op_error_clear(e);
 		return op_fail(e, EXFULL, "bridge '%s' has no free port for tap '%s' (a Linux bridge "
@@ -130,39 +133,50 @@ static int tap_create(struct daemon *d, struct backend *b, struct txn *t, int *f
 	return 0;
 }
 
+/* Persistent while still down and pending (cheap, and a crash from here on leaves a
+ * device in GROUP_PENDING, which the next start removes); then tagged and up. */
 static int tap_commit(struct daemon *d, struct backend *b, const int *fds, struct op_error *e)
 {
+	struct op_error de = { 0 };
+
 	if (ioctl(fds[0], TUNSETPERSIST, 1) < 0)
 		return op_fail(e, errno, "cannot make tap '%s' persistent: %m", b->name);
-	return 0;
+	if (kind_activate_link(d, b, e) == 0)
+		return 0;
+	/* Persistent now: closing the fds no longer removes it. */
+	if (link_del(&d->nl, b->ifindex, b->name, &de) < 0)
+		log_err("rollback: %s", de.msg);
+	return -e->code;
 }
 
+/* No RTM_GETLINK here: it would run the device's pending carrier work (bridge port
+ * state, IPv6) inside this request.  netd made the device multi-queue exactly when it
+ * has more than one queue, and the kernel itself refuses a second holder of a
+ * single-queue tap. */
 static int tap_open_queues(struct daemon *d, struct backend *b, int *fds, struct op_error *e)
 {
-	struct link_info li;
-	short flags = tap_flags(b);
-	int rc = link_get(&d->nl, b->ifindex, NULL, &li, e);
-
-	if (rc < 0)
-		return rc;
-	/* The device decides multi-queue; match it or TUNSETIFF refuses. */
-	flags = (flags & ~IFF_MULTI_QUEUE) | (li.tun_multi_queue ? IFF_MULTI_QUEUE : 0);
-	if (!li.tun_multi_queue && li.tun_queues)
-		return op_fail(e, EBUSY, "single-queue tap '%s' is held by another process and the kernel "
-			       "allows it one queue only", li.name);
 	for (unsigned i = 0; i < b->queues; i++) {
-		fds[i] = tap_attach(li.name, flags, e);
+		fds[i] = tap_attach(b->name, tap_flags(b), e);
+		if (fds[i] == -EBUSY && b->queues == 1) {
+			op_error_clear(e);
+			return op_fail(e, EBUSY, "backend '%s' still has its one queue attached by its previous "
+				       "holder, and a single-queue tap takes no second one", b->name);
+		}
 		if (fds[i] < 0)
 			return fds[i];
 	}
 	return 0;
 }
 
+/* Only a multi-queue tap can take a second holder, so only it needs counting. */
 static int tap_attached_queues(struct daemon *d, struct backend *b)
 {
 	struct link_info li;
-	int rc = link_get(&d->nl, b->ifindex, NULL, &li, NULL);
+	int rc;
 
+	if (b->queues == 1)
+		return 0;
+	rc = link_get(&d->nl, b->ifindex, NULL, &li, NULL);
 	return rc < 0 ? rc : (int)li.tun_queues;
 }
 

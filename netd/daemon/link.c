@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -180,28 +181,37 @@ int link_get(struct nl *nl, int ifindex, const char *name, struct link_info *li,
 	return rc;
 }
 
+/* The links of one complete, consistent dump, handed to the caller only after it
+ * ended: an interrupted dump is thrown away whole and taken again. */
 struct dump_ctx {
-	link_dump_cb cb;
-	void *data;
+	struct link_info *v;
+	size_t n, cap;
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
-	struct link_info li;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || link_parse(nlh, &li) < 0)
+	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (d->cb(&li, d->data) < 0) {
-		errno = ECANCELED;
-		return MNL_CB_ERROR;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct link_info *v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		d->v = v;
+		d->cap = cap;
 	}
+	if (link_parse(nlh, &d->v[d->n]) == 0)
+		d->n++;
 	return MNL_CB_OK;
 }
 
 int link_dump(struct nl *nl, link_dump_cb cb, void *data, struct op_error *e)
 {
-	struct dump_ctx d = { cb, data };
+	struct dump_ctx d = { 0 };
 	int rc = -EINTR;
 
 	/* A dump interrupted by concurrent changes is restarted, as iproute2 does. */
@@ -210,11 +220,16 @@ int link_dump(struct nl *nl, link_dump_cb cb, void *data, struct op_error *e)
 		struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 		ifi->ifi_family = AF_UNSPEC;
 		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		d.n = 0;
 		rc = nlc_talk(nl, nlh, dump_cb, &d, NULL, 0);
 	}
-	if (rc < 0)
+	for (size_t i = 0; rc == 0 && i < d.n; i++)
+		if (cb(&d.v[i], data) < 0)
+			rc = -ECANCELED;
+	free(d.v);
+	if (rc < 0 && rc != -ECANCELED)
 		return op_fail(e, rc, "cannot list network devices: %s", strerror(-rc));
-	return 0;
+	return rc;
 }
 
 void link_put_change(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const struct link_change *c)

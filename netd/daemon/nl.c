@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,25 @@ int nlc_ifindex(struct nl *nl, const char *name)
 		return 0;
 	strcpy(ifr.ifr_name, name);
 	return ioctl(nl->ioctl_fd, SIOCGIFINDEX, &ifr) < 0 ? 0 : ifr.ifr_ifindex;
+}
+
+int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags)
+{
+	struct ifreq ifr = { 0 };
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENAMETOOLONG;
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(nl->ioctl_fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (ioctl(nl->ioctl_fd, SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	*mtu = (unsigned)ifr.ifr_mtu;
+	if (ioctl(nl->ioctl_fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	*flags = (unsigned short)ifr.ifr_flags;
+	return 0;
 }
 
 char *nlc_ifname(struct nl *nl, int ifindex, char *buf)
@@ -182,6 +202,7 @@ int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
 	struct talk_ctx t = { extack, extack_len };
 	uint32_t seq = nlh->nlmsg_seq;
+	bool interrupted = false;
 	int rc;
 
 	if (extack && extack_len)
@@ -199,18 +220,18 @@ int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		for (; mnl_nlmsg_ok(m, len) && rc > MNL_CB_STOP; m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != nl->portid)
 				continue; /* a stale reply to a request that timed out */
-			if (m->nlmsg_flags & NLM_F_DUMP_INTR) {
-				errno = EINTR; /* the dump changed under us; the caller retries */
-				rc = MNL_CB_ERROR;
-			} else if (m->nlmsg_type < NLMSG_MIN_TYPE) {
+			/* The dump changed under us: read it to its end (a new dump on this
+			 * socket before that is refused with EBUSY), then say so. */
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				interrupted = true;
+			if (m->nlmsg_type < NLMSG_MIN_TYPE)
 				rc = ctl[m->nlmsg_type] ? ctl[m->nlmsg_type](m, &t) : MNL_CB_OK;
-			} else if (cb) {
+			else if (cb && !interrupted)
 				rc = cb(m, data);
-			}
 		}
 		if (rc == MNL_CB_ERROR)
 			return -errno;
 		if (rc == MNL_CB_STOP)
-			return 0;
+			return interrupted ? -EINTR : 0;
 	}
 }

@@ -23,6 +23,8 @@ assert_eq "$(jlink ndt0 'd["linkinfo"]["info_data"]["multi_queue"]')" "True" "mu
 assert_eq "$(jlink ndt0 '"UP" in d["flags"]')" "True" "link is up"
 assert_eq "$(jlink ndt0 'd["linkinfo"]["info_data"]["numqueues"]')" "0" "netd keeps no queue attached"
 assert_contains "$(jlink ndt0 'd["ifalias"]')" "k=tap g=web1" "owner tag in ifalias"
+assert_eq "$(in_ns ip -j addr show dev ndt0 | json_get '[a["family"] for a in d[0]["addr_info"]]')" "[]" \
+	"a bridge port gets no IPv6 link-local address"
 ok "4-queue tap on br0 with MAC, MTU, owner"
 
 show=$(nctl -j backend show ndt0)

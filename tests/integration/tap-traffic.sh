@@ -19,8 +19,8 @@ ip netns exec "$NS" $NDCLIENT "$SOCK" hold ndt0 30 > "$TMP/hold.out" &
 holder=$!
 on_exit "kill $holder"
 for _ in $(seq 100); do grep -q holding "$TMP/hold.out" 2>/dev/null && break; sleep 0.05; done
-nctl_fails 2 "still has 1 queue attached by its previous holder" backend open ndt0
-nctl_fails 2 "single-queue tap 'ndt0' is held by another process" backend open ndt0 force
+nctl_fails 2 "backend 'ndt0' still has its one queue attached by its previous holder" backend open ndt0
+nctl_fails 2 "a single-queue tap takes no second one" backend open ndt0 force
 kill $holder; wait $holder 2>/dev/null || true
 assert_contains "$(nctl backend open ndt0)" "fds: 1 queue" "free again once the holder is gone"
 # A multi-queue tap can be forced: the kernel then spreads traffic over both holders.
