@@ -65,6 +65,39 @@ void nlc_close(struct nl *nl)
 	nl->ioctl_fd = -1;
 }
 
+static ssize_t nlc_recv(struct nl *nl);
+
+int nlc_batch(struct nl *nl, size_t len, unsigned n, int *errs, char (*extack)[256])
+{
+	uint32_t first = ((struct nlmsghdr *)nl->sbuf)->nlmsg_seq;
+	unsigned acked = 0;
+
+	if (n > NLC_BATCH_MAX)
+		return -E2BIG;
+	if (mnl_socket_sendto(nl->sk, nl->sbuf, len) < 0)
+		return -errno;
+	while (acked < n) {
+		ssize_t got = nlc_recv(nl);
+		int left = (int)got;
+
+		if (got < 0)
+			return (int)got;
+		for (struct nlmsghdr *m = (struct nlmsghdr *)nl->rbuf; mnl_nlmsg_ok(m, left);
+		     m = mnl_nlmsg_next(m, &left)) {
+			const struct nlmsgerr *err = mnl_nlmsg_get_payload(m);
+			uint32_t i = m->nlmsg_seq - first;
+
+			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_pid != nl->portid || i >= n ||
+			    m->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+				continue;
+			errs[i] = err->error;
+			nlc_parse_extack(m, extack[i], 256);
+			acked++;
+		}
+	}
+	return 0;
+}
+
 int nlc_ifindex(struct nl *nl, const char *name)
 {
 	struct ifreq ifr = { 0 };

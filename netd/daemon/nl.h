@@ -39,6 +39,13 @@ char *nlc_ifname(struct nl *nl, int ifindex, char *buf);
 /* MAC, MTU and IFF_* flags (the low 16 bits) of `name` by ioctl; -errno. */
 int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags);
 
+/* Several requests in one sendmsg (the kernel takes them in order, each on its own):
+ * `n` messages built back to back from nl->sbuf, `len` bytes in all.  errs[i] gets
+ * each one's result (0 or -errno) and extack[i] its kernel text.  Returns -errno only
+ * when the exchange itself failed. */
+#define NLC_BATCH_MAX 8
+int nlc_batch(struct nl *nl, size_t len, unsigned n, int *errs, char (*extack)[256]);
+
 /* Parse an NLMSG_ERROR's extack TLVs into `out`; exposed for the unit tests. */
 void nlc_parse_extack(const struct nlmsghdr *nlh, char *out, size_t len);
 

@@ -23,8 +23,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 
 #include "daemon/log.h"
 #include "daemon/stats.h"
@@ -237,11 +241,100 @@ static void add_step(struct txn *t, const struct backend *b, void (*undo)(struct
 	snprintf(st->name, sizeof(st->name), "%s", b->name);
 }
 
+/* One tc request of the batch, appended at `buf`; returns its end. */
+static char *tc_msg(struct nl *nl, char *buf, uint16_t type, uint16_t flags, int ifindex,
+		    uint32_t parent, uint32_t handle, uint32_t info, const char *kind)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tcmsg *tc;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
+	tc->tcm_family = AF_UNSPEC;
+	tc->tcm_ifindex = ifindex;
+	tc->tcm_parent = parent;
+	tc->tcm_handle = handle;
+	tc->tcm_info = info;
+	mnl_attr_put_strz(nlh, TCA_KIND, kind);
+	return buf + nlh->nlmsg_len;
+}
+
+static char *tc_bpf_filter(struct nl *nl, char *buf, int ifindex, uint32_t where, int prog_fd,
+			   const char *name)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nlattr *opts;
+
+	tc_msg(nl, buf, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex,
+	       TC_H_MAKE(TC_H_CLSACT, where), TC_HANDLE, TC_H_MAKE(TC_PRIO << 16, htons(ETH_P_ALL)), "bpf");
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put_u32(nlh, TCA_BPF_FD, (uint32_t)prog_fd);
+	mnl_attr_put_strz(nlh, TCA_BPF_NAME, name);
+	mnl_attr_put_u32(nlh, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+	mnl_attr_nest_end(nlh, opts);
+	return buf + nlh->nlmsg_len;
+}
+
+/* "netd_guest_rx:[42]", as tc and libbpf name a filter's program. */
+static void prog_label(int fd, const char *name, char *out, size_t len)
+{
+	struct bpf_prog_info pi = { 0 };
+	uint32_t plen = sizeof(pi);
+
+	if (bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0)
+		snprintf(out, len, "%s:[%u]", name, pi.id);
+	else
+		snprintf(out, len, "%s", name);
+}
+
+/*
+ * clsact and both filters in one sendmsg on netd's own rtnetlink socket: libbpf's
+ * bpf_tc_* open a socket per call, three sockets and three round trips per backend.
+ * Each step that took registers its undo; a clsact that was there already is not
+ * netd's to remove.
+ */
+static int tc_attach_batch(struct daemon *d, struct stats *s, struct backend *b, struct txn *t,
+			   int ingress, int egress, struct op_error *e)
+{
+	char in_name[64], out_name[64], extack[3][256];
+	char *p = d->nl.sbuf;
+	int errs[3] = { 0 }, rc;
+
+	prog_label(ingress, ingress == bpf_program__fd(s->skel->progs.netd_guest_rx) ? "netd_guest_rx" :
+		   "netd_guest_tx", in_name, sizeof(in_name));
+	prog_label(egress, egress == bpf_program__fd(s->skel->progs.netd_guest_rx) ? "netd_guest_rx" :
+		   "netd_guest_tx", out_name, sizeof(out_name));
+	p = tc_msg(&d->nl, p, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, b->ifindex, TC_H_CLSACT,
+		   TC_H_MAKE(TC_H_CLSACT, 0), 0, "clsact");
+	p = tc_bpf_filter(&d->nl, p, b->ifindex, TC_H_MIN_INGRESS, ingress, in_name);
+	p = tc_bpf_filter(&d->nl, p, b->ifindex, TC_H_MIN_EGRESS, egress, out_name);
+	rc = nlc_batch(&d->nl, (size_t)(p - d->nl.sbuf), 3, errs, extack);
+	if (rc < 0)
+		return op_fail(e, rc, "cannot attach the counters to '%s': %s", b->name, strerror(-rc));
+	if (errs[0] == 0)
+		add_step(t, b, undo_hook);
+	if (errs[1] == 0)
+		add_step(t, b, undo_ingress);
+	if (errs[2] == 0)
+		add_step(t, b, undo_egress);
+	for (int i = 0; i < 3; i++) {
+		static const char *const what[] = { "add a clsact qdisc to", "attach the counters to tc ingress of",
+						    "attach the counters to tc egress of" };
+		if (errs[i] == 0 || (i == 0 && errs[i] == -EEXIST))
+			continue;
+		op_fail(e, errs[i], "cannot %s '%s': %s", what[i], b->name, strerror(-errs[i]));
+		memcpy(e->extack, extack[i], sizeof(extack[i]));
+		return errs[i];
+	}
+	return 0;
+}
+
 int stats_attach(struct daemon *d, struct backend *b, struct txn *t, struct op_error *e)
 {
 	struct stats *s = ready(d);
 	int ingress, egress, rc;
-	bool created;
 
 	if (!s) {
 		log_debug("guest %s: backend %s gets no counters: %s", b->guest->name, b->name,
@@ -258,17 +351,7 @@ int stats_attach(struct daemon *d, struct backend *b, struct txn *t, struct op_e
 		return rc;
 	s->n_entries++;
 	add_step(t, b, undo_entry);
-	if ((rc = hook_create(b, &created, e)) < 0)
-		return rc;
-	if (created)
-		add_step(t, b, undo_hook);
-	if ((rc = filter_attach(b, BPF_TC_INGRESS, ingress, false, e)) < 0)
-		return rc;
-	add_step(t, b, undo_ingress);
-	if ((rc = filter_attach(b, BPF_TC_EGRESS, egress, false, e)) < 0)
-		return rc;
-	add_step(t, b, undo_egress);
-	return 0;
+	return tc_attach_batch(d, s, b, t, ingress, egress, e);
 }
 
 static uint32_t map_id_of(int fd)
