@@ -132,9 +132,9 @@ int main(int argc, char **argv)
 	struct op_error e = { 0 };
 	struct source sigsrc;
 	bool check_only = false;
-	int lock_fd;
+	int lock_fd = -1;
 	sigset_t mask;
-	int c, rc, sfd;
+	int c, rc, sfd = -1;
 
 	d.socket_path = NETD_DEFAULT_SOCKET;
 	d.state_dir = "/var/lib/netd";
@@ -178,15 +178,18 @@ int main(int argc, char **argv)
 	registry_init(&d);
 	if ((rc = loop_new(&d.loop)) < 0) {
 		log_err("cannot create the event loop: %s", strerror(-rc));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if ((rc = nlc_open(&d.nl)) < 0) {
 		log_err("cannot open rtnetlink: %s", strerror(-rc));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (mkdir(d.state_dir, 0700) < 0 && errno != EEXIST) {
 		log_err("cannot create state directory %s: %m", d.state_dir);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -197,7 +200,8 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		log_err("signalfd: %m");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	loop_add(d.loop, &sigsrc, sfd, EPOLLIN, signal_cb, &d);
 
@@ -206,12 +210,14 @@ int main(int argc, char **argv)
 	lock_fd = netns_lock(&e);
 	if (lock_fd < 0 || server_start(&d, &e) < 0) {
 		log_err("%s", e.msg);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	/* Events first, then the dump: nothing that changes in between is missed. */
 	if (monitor_start(&d, &e) < 0 || recover_from_kernel(&d, &e) < 0) {
 		log_err("%s", e.msg);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (stats_init(&d, &e) < 0) {
 		log_warn("eBPF counters unavailable: %s", e.msg);
@@ -220,13 +226,18 @@ int main(int argc, char **argv)
 	log_info("netd %s listening on %s (%u backends adopted)", NETD_VERSION, d.socket_path, d.n_backends);
 	notify_ready();
 	rc = loop_run(d.loop);
+out:
+	/* Backends stay in the kernel; this only gives back netd's own resources. */
 	server_stop(&d);
 	registry_free(&d);
 	stats_exit(&d);
 	monitor_stop(&d);
-	nlc_close(&d.nl);
-	close(sfd);
-	close(lock_fd);
+	if (d.nl.sk)
+		nlc_close(&d.nl);
+	if (sfd >= 0)
+		close(sfd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	loop_free(d.loop);
 	policy_free(d.policy);
 	return rc;
