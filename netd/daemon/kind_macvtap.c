@@ -54,7 +54,6 @@ int macvlan_mode_parse(const char *s, uint32_t *ret)
 static int macvtap_parse(struct daemon *d, struct backend *b, json_object *args, struct op_error *e)
 {
 	struct macvtap_priv *p;
-	struct link_info li;
 	const char *s;
 	json_object *list;
 	int rc;
@@ -63,17 +62,14 @@ static int macvtap_parse(struct daemon *d, struct backend *b, json_object *args,
 		return rc;
 	if (!ifname_valid(s))
 		return op_fail(e, EINVAL, "lower device name '%s' is not a valid device name", s);
-	rc = link_get(&d->nl, 0, s, &li, e);
-	if (rc == -ENODEV) {
-		e->code = 0;
+	/* An ioctl, not RTM_GETLINK (which would run the device's pending carrier work
+	 * inside this request); the kernel judges the device itself at RTM_NEWLINK. */
+	b->lower_ifindex = nlc_ifindex(&d->nl, s);
+	if (!b->lower_ifindex)
 		return op_fail(e, ENODEV, "lower device '%s' does not exist", s);
-	}
-	if (rc < 0)
-		return rc;
-	if (backend_find_ifindex(d, li.ifindex))
+	if (backend_find_ifindex(d, b->lower_ifindex))
 		return op_fail(e, EINVAL, "'%s' is a netd backend; a macvtap needs a real lower device", s);
-	snprintf(b->lower, sizeof(b->lower), "%s", li.name);
-	b->lower_ifindex = li.ifindex;
+	snprintf(b->lower, sizeof(b->lower), "%s", s);
 	b->macvlan_mode = MACVLAN_MODE_BRIDGE;
 	if ((rc = arg_string(args, "mode", &s, e)) < 0)
 		return rc;

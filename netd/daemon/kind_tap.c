@@ -19,26 +19,24 @@
 
 static int tap_parse(struct daemon *d, struct backend *b, json_object *args, struct op_error *e)
 {
-	struct link_info li;
 	json_object *v;
 	int rc;
 
 	if (json_object_object_get_ex(args, "bridge", &v)) {
 		const char *br = json_object_get_string(v);
+		char driver[32];
 		if (!ifname_valid(br))
 			return op_fail(e, EINVAL, "bridge name '%s' is not a valid device name", br);
-		rc = link_get(&d->nl, 0, br, &li, e);
-		if (rc == -ENODEV) {
-			e->code = 0;
+		/* Two ioctls, not RTM_GETLINK: a get-link would run the bridge's pending
+		 * carrier work inside this request. */
+		b->lower_ifindex = nlc_ifindex(&d->nl, br);
+		if (!b->lower_ifindex)
 			return op_fail(e, ENODEV, "bridge '%s' does not exist", br);
-		}
-		if (rc < 0)
-			return rc;
-		if (strcmp(li.kind, "bridge") && strcmp(li.kind, "openvswitch"))
-			return op_fail(e, EINVAL, "'%s' is not a bridge (it is a %s device)", br,
-				       li.kind[0] ? li.kind : "plain");
+		rc = nlc_ifdriver(&d->nl, br, driver, sizeof(driver));
+		if (rc < 0 || (strcmp(driver, "bridge") && strcmp(driver, "openvswitch")))
+			return op_fail(e, EINVAL, "'%s' is not a bridge (its driver is %s)", br,
+				       rc < 0 ? "unknown" : driver);
 		snprintf(b->lower, sizeof(b->lower), "%s", br);
-		b->lower_ifindex = li.ifindex;
 	}
 	if ((rc = kind_parse_id(args, "owner", &b->owner, e)) < 0 ||
 	    (rc = kind_parse_id(args, "group", &b->group_gid, e)) < 0)

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <linux/netlink.h>
 
 #include "daemon/nl.h"
@@ -65,7 +67,7 @@ void nlc_close(struct nl *nl)
 	nl->ioctl_fd = -1;
 }
 
-static ssize_t nlc_recv(struct nl *nl);
+static ssize_t nlc_recv_opt(struct nl *nl, bool peek);
 
 int nlc_batch(struct nl *nl, size_t len, unsigned n, int *errs, char (*extack)[256])
 {
@@ -77,7 +79,7 @@ int nlc_batch(struct nl *nl, size_t len, unsigned n, int *errs, char (*extack)[2
 	if (mnl_socket_sendto(nl->sk, nl->sbuf, len) < 0)
 		return -errno;
 	while (acked < n) {
-		ssize_t got = nlc_recv(nl);
+		ssize_t got = nlc_recv_opt(nl, false);
 		int left = (int)got;
 
 		if (got < 0)
@@ -106,6 +108,21 @@ int nlc_ifindex(struct nl *nl, const char *name)
 		return 0;
 	strcpy(ifr.ifr_name, name);
 	return ioctl(nl->ioctl_fd, SIOCGIFINDEX, &ifr) < 0 ? 0 : ifr.ifr_ifindex;
+}
+
+int nlc_ifdriver(struct nl *nl, const char *name, char *buf, size_t len)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENAMETOOLONG;
+	strcpy(ifr.ifr_name, name);
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(nl->ioctl_fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	snprintf(buf, len, "%s", info.driver);
+	return 0;
 }
 
 int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags)
@@ -203,13 +220,20 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-/* Receive one datagram whole: peek its size first so a 128-VF dump never truncates. */
-static ssize_t nlc_recv(struct nl *nl)
+/* Receive one datagram whole: peek its size first so a 128-VF dump never truncates.
+ * Without `peek` (only acks expected, which always fit) it is one syscall. */
+static ssize_t nlc_recv_opt(struct nl *nl, bool peek)
 {
 	int fd = mnl_socket_get_fd(nl->sk);
 	ssize_t n;
 
 	for (;;) {
+		if (!peek) {
+			n = recv(fd, nl->rbuf, nl->rbuf_size, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n < 0 ? -errno : n;
+		}
 		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -243,7 +267,7 @@ int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = nlc_recv(nl);
+		ssize_t n = nlc_recv_opt(nl, cb != NULL);
 		if (n < 0)
 			return (int)n;
 		/* Data callbacks get `data`, control callbacks get the talk context. */

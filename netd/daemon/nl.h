@@ -36,6 +36,8 @@ int nlc_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
  * there is no such device. */
 int nlc_ifindex(struct nl *nl, const char *name);
 char *nlc_ifname(struct nl *nl, int ifindex, char *buf);
+/* The driver of `name` (ETHTOOL_GDRVINFO: "bridge", "tun", "veth"); -errno. */
+int nlc_ifdriver(struct nl *nl, const char *name, char *buf, size_t len);
 /* MAC, MTU and IFF_* flags (the low 16 bits) of `name` by ioctl; -errno. */
 int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags);
 

@@ -277,14 +277,22 @@ static char *tc_bpf_filter(struct nl *nl, char *buf, int ifindex, uint32_t where
 	return buf + nlh->nlmsg_len;
 }
 
-/* "netd_guest_rx:[42]", as tc and libbpf name a filter's program. */
+/* "netd_guest_rx:[42]", as tc and libbpf name a filter's program; asked of the kernel
+ * once per loaded program. */
 static void prog_label(int fd, const char *name, char *out, size_t len)
 {
+	static int cached_fd[2] = { -1, -1 };
+	static uint32_t cached_id[2];
+	int slot = strcmp(name, "netd_guest_rx") == 0;
 	struct bpf_prog_info pi = { 0 };
 	uint32_t plen = sizeof(pi);
 
-	if (bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0)
-		snprintf(out, len, "%s:[%u]", name, pi.id);
+	if (cached_fd[slot] != fd) {
+		cached_id[slot] = bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0 ? pi.id : 0;
+		cached_fd[slot] = fd;
+	}
+	if (cached_id[slot])
+		snprintf(out, len, "%s:[%u]", name, cached_id[slot]);
 	else
 		snprintf(out, len, "%s", name);
 }
