@@ -112,21 +112,26 @@ json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # Open fds of netd.
 netd_fd_count() { ls /proc/"$NETD_PID"/fd | wc -l; }
-# The same once netd has caught up with clients that just left: the count unchanged
-# over three reads 100 ms apart.
-netd_fd_settled() {
+# A command's output once it stops changing: the same over three runs 100 ms apart
+# (netd catching up with clients that just left).
+settled() {
 	local a b c
-	a=$(netd_fd_count)
+	a=$("$@")
 	for _ in $(seq 100); do
 		sleep 0.1
-		b=$(netd_fd_count)
+		b=$("$@")
 		sleep 0.1
-		c=$(netd_fd_count)
+		c=$("$@")
 		[ "$a" = "$b" ] && [ "$b" = "$c" ] && break
 		a=$c
 	done
 	echo "$c"
 }
+netd_fd_settled() { settled netd_fd_count; }
+# netd's fds other than sockets (client connections close asynchronously): a tap or
+# vhost fd kept by netd would show here.
+netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
+netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 NDCLIENT="python3 $REPO/tests/helpers/ndclient.py"
 # Raw protocol access from inside the namespace: ndc call VERB JSON / ndc xfer A B N SIZE

@@ -104,9 +104,10 @@ static const struct link_info *peek_link(struct daemon *d, const struct backend 
 					 struct link_info *li)
 {
 	memset(li, 0, sizeof(*li));
-	if (b->ifindex <= 0 || nlc_ifpeek(&d->nl, b->name, li->mac, &li->mtu, &li->flags) < 0)
+	if (b->ifindex <= 0 || nlc_ifpeek(&d->nl, b->name, li->mac, &li->mtu) < 0)
 		return NULL;
 	li->has_mac = true;
+	li->flags = IFF_UP;   /* netd just brought it up */
 	li->ifindex = b->ifindex;
 	snprintf(li->name, sizeof(li->name), "%s", b->name);
 	li->group = b->guest ? b->guest->group : 0;
@@ -374,7 +375,10 @@ json_object *backend_to_json(struct daemon *d, const struct backend *b, const st
 			put_mac(o, "host_mac", li->mac);
 		json_object_object_add(o, "mtu", json_object_new_int((int)li->mtu));
 		json_object_object_add(o, "state", json_object_new_string(li->flags & IFF_UP ? "UP" : "DOWN"));
-		if (li->master && nlc_ifname(&d->nl, li->master, name))
+		/* The bridge netd attached it to needs no lookup; another one does. */
+		if (li->master && li->master == b->lower_ifindex && b->lower[0])
+			json_object_object_add(o, "master", json_object_new_string(b->lower));
+		else if (li->master && nlc_ifname(&d->nl, li->master, name))
 			json_object_object_add(o, "master", json_object_new_string(name));
 	} else if (b->ifindex > 0) { /* hostdev VF backends have no link to be gone */
 		json_object_object_add(o, "state", json_object_new_string("GONE"));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "daemon/kind_common.h"
 #include "daemon/log.h"
@@ -23,13 +25,31 @@ int kind_prepare_link(struct daemon *d, struct backend *b, int master, const uin
 		.master = master,
 		.mac = link_mac,
 		.mtu = b->mtu,
-		/* A bridge port needs no IPv6 address of its own: no link-local address,
-		 * no DAD probes into the guest, no routes to walk on every change. */
-		.no_ipv6_addr = master > 0,
 	};
 
+	/* A bridge port needs no IPv6 of its own: no link-local address, no DAD probes
+	 * into the guest, and no per-device multicast route that every carrier change
+	 * anywhere then walks past (that walk made each create O(backends)). */
+	if (master > 0)
+		kind_disable_ipv6(d, b->name);
 	link_what(b, master > 0, what, sizeof(what));
 	return link_set(&d->nl, b->ifindex, what, &c, e);
+}
+
+void kind_disable_ipv6(struct daemon *d, const char *name)
+{
+	char path[64];
+	int fd;
+
+	if (d->nl.ipv6_conf_fd < 0)
+		return; /* no IPv6 here at all: nothing to disable */
+	snprintf(path, sizeof(path), "%s/disable_ipv6", name);
+	fd = openat(d->nl.ipv6_conf_fd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) != 1)
+		log_debug("cannot disable IPv6 on %s: %m", name);
+	close(fd);
 }
 
 int kind_activate_link(struct daemon *d, struct backend *b, struct op_error *e)

@@ -162,6 +162,8 @@ int macvtap_newlink(struct daemon *d, struct backend *b, struct txn *t, struct o
 	b->ifindex = nlc_ifindex(&d->nl, b->name);
 	if (!b->ifindex)
 		return op_fail(e, ENODEV, "macvtap '%s' vanished right after creation", b->name);
+	/* Still down: the host side of a macvtap needs no IPv6 (see kind_prepare_link). */
+	kind_disable_ipv6(d, b->name);
 	s = txn_add(t, kind_undo_dellink);
 	s->ifindex = b->ifindex;
 	snprintf(s->name, sizeof(s->name), "%s", b->name);
@@ -272,7 +274,9 @@ static void macvtap_show(struct daemon *d, const struct backend *b, const struct
 		return;
 	if (!b->has_mac && li->has_mac)
 		json_object_object_add(o, "mac", json_object_get(json_object_object_get(o, "host_mac")));
-	if (li->lower && nlc_ifname(&d->nl, li->lower, name))
+	if (li->lower && li->lower == b->lower_ifindex && b->lower[0])
+		json_object_object_add(o, "link", json_object_new_string(b->lower));
+	else if (li->lower && nlc_ifname(&d->nl, li->lower, name))
 		json_object_object_add(o, "link", json_object_new_string(name));
 	json_object_object_add(o, "mode", json_object_new_string(macvlan_mode_name(li->macvlan_mode)));
 	snprintf(dev, sizeof(dev), "/dev/tap%d", li->ifindex);

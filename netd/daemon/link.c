@@ -244,13 +244,6 @@ void link_put_change(struct nlmsghdr *nlh, struct ifinfomsg *ifi, const struct l
 		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN, c->mac);
 	if (c->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
-	if (c->no_ipv6_addr) {
-		struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-		struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
-		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-		mnl_attr_nest_end(nlh, in6);
-		mnl_attr_nest_end(nlh, af);
-	}
 	if (c->up) {
 		ifi->ifi_flags |= IFF_UP;
 		ifi->ifi_change |= IFF_UP;

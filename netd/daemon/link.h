@@ -53,7 +53,6 @@ struct link_change {
 	const uint8_t *mac;
 	unsigned mtu;
 	bool up;
-	bool no_ipv6_addr;      /* addrgenmode none: no link-local address, no DAD */
 };
 
 int link_set(struct nl *nl, int ifindex, const char *what, const struct link_change *c,

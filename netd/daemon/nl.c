@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ int nlc_open(struct nl *nl)
 
 	memset(nl, 0, sizeof(*nl));
 	nl->ioctl_fd = -1;
+	nl->ipv6_conf_fd = open("/proc/sys/net/ipv6/conf", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sk)
 		return -errno;
@@ -61,6 +63,9 @@ void nlc_close(struct nl *nl)
 		mnl_socket_close(nl->sk);
 	if (nl->ioctl_fd >= 0)
 		close(nl->ioctl_fd);
+	if (nl->ipv6_conf_fd >= 0)
+		close(nl->ipv6_conf_fd);
+	nl->ipv6_conf_fd = -1;
 	free(nl->rbuf);
 	nl->sk = NULL;
 	nl->rbuf = NULL;
@@ -125,7 +130,7 @@ int nlc_ifdriver(struct nl *nl, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags)
+int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu)
 {
 	struct ifreq ifr = { 0 };
 
@@ -138,9 +143,6 @@ int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, u
 	if (ioctl(nl->ioctl_fd, SIOCGIFMTU, &ifr) < 0)
 		return -errno;
 	*mtu = (unsigned)ifr.ifr_mtu;
-	if (ioctl(nl->ioctl_fd, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
-	*flags = (unsigned short)ifr.ifr_flags;
 	return 0;
 }
 

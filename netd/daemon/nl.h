@@ -13,6 +13,7 @@ struct nl {
 	uint32_t seq;
 	uint32_t portid;
 	int ioctl_fd;   /* for name <-> ifindex, without a socket per lookup */
+	int ipv6_conf_fd; /* /proc/sys/net/ipv6/conf (O_PATH), -1 without IPv6 */
 	char *rbuf;     /* receive buffer, grown to the largest message seen */
 	size_t rbuf_size;
 	char sbuf[32768]; /* request buffer: the largest request is one VF list */
@@ -38,8 +39,8 @@ int nlc_ifindex(struct nl *nl, const char *name);
 char *nlc_ifname(struct nl *nl, int ifindex, char *buf);
 /* The driver of `name` (ETHTOOL_GDRVINFO: "bridge", "tun", "veth"); -errno. */
 int nlc_ifdriver(struct nl *nl, const char *name, char *buf, size_t len);
-/* MAC, MTU and IFF_* flags (the low 16 bits) of `name` by ioctl; -errno. */
-int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu, unsigned *flags);
+/* MAC and MTU of `name` by ioctl; -errno. */
+int nlc_ifpeek(struct nl *nl, const char *name, uint8_t mac[6], unsigned *mtu);
 
 /* Several requests in one sendmsg (the kernel takes them in order, each on its own):
  * `n` messages built back to back from nl->sbuf, `len` bytes in all.  errs[i] gets

@@ -250,10 +250,9 @@ void backend_free(struct backend *b)
 	free(b);
 }
 
-/* For name allocation: a name is taken when netd or the kernel has it. */
+/* For name allocation: a name netd holds is taken.  One somebody else holds shows up
+ * at creation (IFF_TUN_EXCL, NLM_F_EXCL), and the kind picks the next. */
 bool name_taken(const char *name, void *data)
 {
-	struct daemon *d = data;
-
-	return backend_find(d, name) || nlc_ifindex(&d->nl, name) != 0;
+	return backend_find(data, name) != NULL;
 }

@@ -5,16 +5,12 @@
 # The system python3: a pyenv shim first in PATH costs ~0.2 s per call, and the
 # helpers below only need the standard library.
 [ -x /usr/bin/python3 ] && export PATH=/usr/bin:$PATH
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 netns_new
 netd_start
 nctl backend add g type tap name a0 queues 2 mac 52:54:00:00:00:a0 >/dev/null
 nctl backend add g type tap name b0 queues 1 mac 52:54:00:00:00:b0 >/dev/null
-netd_fds=$(netd_file_fds)
+netd_fds=$(settled netd_file_fds)
 
 # fd 9 is open in netdctl's parent: exec must not pass it on.
 out=$(nctl exec a0 b0 -- sh -c 'echo "$@"; ls -l /proc/$$/fd' sh \
@@ -29,7 +25,7 @@ assert_contains "$fds" "3=/dev/net/tun 4=/dev/net/tun 5=/dev/net/tun" "queues of
 assert_not_contains "$fds" "6=" "no fd 6"
 assert_not_contains "$fds" "9=" "fd 9 of the parent is closed"
 assert_contains "$(cat "$TMP/err")" "Note: backend a0 has no vhost fds" "vhost note for a0"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "fd layout, placeholders, every other fd closed"
 
 # Exit status is the command's; netdctl is gone (exec in place).
@@ -51,5 +47,5 @@ nctl_fails 1 "backend \"a0\" is given twice" exec a0 a0 -- true
 nctl_fails 2 "no backend named 'nope'" exec a0 nope -- true
 assert_contains "$(nctl exec help)" "netdctl exec BACKEND [ BACKEND... ] -- COMMAND" "exec help"
 assert_eq "$(nctl -j backend show a0 | json_get 'd["attached_queues"]')" "0" "failed execs leave no queue attached"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "exec errors"

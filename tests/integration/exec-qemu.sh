@@ -28,15 +28,11 @@ EOF
 }
 qom() { qmp "$1" qom-get "{\"path\": \"/machine/peripheral/$2\", \"property\": \"$3\"}" | json_get 'd.get("return", d.get("error"))'; }
 
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 netns_new
 netd_start
 nctl backend add vm1 type tap name vm1n0 queues 4 mac 52:54:00:00:00:11 >/dev/null
-netd_fds=$(netd_file_fds)
+netd_fds=$(settled netd_file_fds)
 QMP=$TMP/qemu.qmp
 
 # The template from the docs, vhost=on included: this host has no vhost-net, so exec
@@ -71,7 +67,7 @@ for fd in 3 4 5 6; do
 done
 assert_eq "$(qom "$QMP" nic0 mq)" "True" "mq=on"
 assert_eq "$(nctl -j backend show vm1n0 | json_get 'd["attached_queues"]')" "4" "only QEMU holds queues"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "exec: QEMU boots with the backend's 4 queues on a virtio-net NIC"
 
 kill "$PID"

@@ -47,17 +47,13 @@ qemu_start() {
 	fail "QEMU made no QMP socket $sock: $(cat "$TMP/qemu.log")"
 }
 
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 netns_new
 netd_start
 nctl backend add web type tap name web0 queues 4 mac 52:54:00:12:34:56 >/dev/null
 QMP=$TMP/qemu.qmp
 qemu_start "$QMP" -M none
-netd_fds=$(netd_file_fds)
+netd_fds=$(settled netd_file_fds)
 
 out=$(nctl qmp attach web0 "$QMP")
 assert_contains "$out" "web0: netdev web0 in QEMU at $QMP, 4 queues, vhost off" "attach summary"
@@ -68,7 +64,7 @@ assert_eq "$(grep -c '^web0: index=.*,type=tap,fd=' <<<"$net")" "4" "info networ
 assert_eq "$(tun_fds "$QEMU_PID")" "4" "QEMU holds the 4 queue fds"
 # The kernel counts every attached queue fd: 4 are all QEMU's, none the CLI's or netd's.
 assert_eq "$(nctl -j backend show web0 | json_get 'd["attached_queues"]')" "4" "the tap has 4 queues attached"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "attach: 4-queue tap netdev in QEMU, no vhost (none on this host), no fd left behind"
 
 # Our getfd names were all consumed by netdev_add: QEMU's monitor keeps none.
@@ -88,7 +84,7 @@ assert_eq "$out" "" "detach is quiet"
 assert_not_contains "$(info_network "$QMP")" "web0" "info network after detach"
 assert_eq "$(tun_fds "$QEMU_PID")" "0" "QEMU closed the queue fds"
 assert_eq "$(nctl -j backend show web0 | json_get 'd["attached_queues"]')" "0" "no queue attached after detach"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd after detach"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd after detach"
 ok "detach removes the netdev and QEMU's fds"
 
 # Custom id, JSON output, and again: detach of what is gone says QEMU's words.

@@ -31,10 +31,6 @@ info_network() { qmp "$1" human-monitor-command '{"command-line": "info network"
 qom() { qmp "$1" qom-get "{\"path\": \"/machine/peripheral/$2\", \"property\": \"$3\"}" | json_get 'd.get("return", d.get("error"))'; }
 tun_fds() { ls -l "/proc/$1/fd" | grep -c ' -> /dev/net/tun$' || true; }
 
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 netns_new
 netd_start
@@ -48,7 +44,7 @@ QEMU_PID=$!
 on_exit "kill $QEMU_PID; wait $QEMU_PID"
 for _ in $(seq 250); do [ -S "$QMP" ] && break; sleep 0.02; done
 [ -S "$QMP" ] || fail "QEMU made no QMP socket: $(cat "$TMP/qemu.log")"
-netd_fds=$(netd_file_fds)
+netd_fds=$(settled netd_file_fds)
 
 out=$(nctl qmp attach web0 "$QMP" device virtio-net-pci bus=rp0)
 assert_contains "$out" "device web0 virtio-net-pci mac 52:54:00:ab:cd:01" "attach summary names the device"
@@ -61,7 +57,7 @@ assert_eq "$(qom "$QMP" web0 vectors)" "10" "vectors=2*4+2"
 assert_eq "$(qom "$QMP" web0 mac)" "52:54:00:ab:cd:01" "the backend's MAC"
 assert_eq "$(tun_fds "$QEMU_PID")" "4" "QEMU holds the 4 queue fds"
 assert_eq "$(nctl -j backend show web0 | json_get 'd["attached_queues"]')" "4" "and only QEMU: 4 attached"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "attach with a virtio-net-pci device: mq, vectors, MAC"
 
 # The paused guest never acknowledges the unplug: detach says so, and still
@@ -84,7 +80,7 @@ assert_eq "$(tun_fds "$QEMU_PID")" "4" "a refused detach removes nothing"
 out=$(nctl -j qmp detach web0 "$QMP" id n1 device nic1 wait 0)
 assert_eq "$(echo "$out" | json_get 'd["device_pending"]')" "True" "JSON says the unplug is pending"
 assert_eq "$(tun_fds "$QEMU_PID")" "0" "QEMU closed n1's fds"
-assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
+assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "netd keeps no fd"
 ok "device id from DEVOPTS; detach only unplugs this netdev's NIC"
 
 # A USB NIC unplugs without the guest: detach sees it gone and reports nothing pending.

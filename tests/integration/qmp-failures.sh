@@ -78,17 +78,13 @@ fake() {
 	fail "fake server $1 did not start: $(cat "$TMP/fake.log")"
 }
 
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
 
 netns_new
 netd_start
 nctl backend add web type tap name web0 queues 4 >/dev/null
-netd_fds=$(netd_file_fds)
+netd_fds=$(settled netd_file_fds)
 clean() { # clean WHAT: nothing stayed behind in netd or on the tap
-	assert_eq "$(netd_dev_fds) $(netd_file_fds)" "0 $netd_fds" "$1: netd keeps no fd"
+	assert_eq "$(netd_dev_fds) $(settled netd_file_fds)" "0 $netd_fds" "$1: netd keeps no fd"
 	assert_eq "$(attached)" "0" "$1: no queue left attached"
 }
 

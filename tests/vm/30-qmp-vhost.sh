@@ -48,11 +48,6 @@ wait_socket() { # wait_socket PATH PID
 	fail "QEMU made no QMP socket $1: $(cat "$TMP/qemu.log")"
 }
 
-# netd's fds other than sockets (client connections close asynchronously): a tap or
-# vhost fd kept by netd would show here.
-netd_file_fds() { ls -l "/proc/$NETD_PID/fd" | grep -v -e ' -> socket:' -e '^total' | wc -l; }
-netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tun|vhost-net)$' || true; }
-
 netns_new
 netd_start
 out=$(nctl -j backend add web type tap name web0 queues 4 vhost on mac 52:54:00:00:00:30)
