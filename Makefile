@@ -163,9 +163,12 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
 
+# Control plane (create, scale, teardown, re-issue, memory), then the counters'
+# datapath cost and batched read.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN)
 	$(Q)scripts/bench
+	$(Q)scripts/bench-counters
 
 PREFIX ?= /usr/local
 DESTDIR ?=
