@@ -83,10 +83,6 @@ int kind_parse_id(json_object *args, const char *key, int64_t *ret, struct op_er
 	return 0;
 }
 
-void kind_undo_nothing(struct daemon *d, struct txn_step *s)
-{
-}
-
 void kind_undo_dellink(struct daemon *d, struct txn_step *s)
 {
 	struct op_error e = { 0 };

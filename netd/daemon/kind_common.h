@@ -15,7 +15,6 @@ void kind_disable_ipv6(struct daemon *d, const char *name);
 int kind_activate_link(struct daemon *d, struct backend *b, struct op_error *e);
 /* An optional uid/gid argument: absent leaves *ret as is. */
 int kind_parse_id(json_object *args, const char *key, int64_t *ret, struct op_error *e);
-void kind_undo_nothing(struct daemon *d, struct txn_step *s);
 /* Undo for links created by RTM_NEWLINK: delete by ifindex. */
 void kind_undo_dellink(struct daemon *d, struct txn_step *s);
 

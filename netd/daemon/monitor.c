@@ -81,7 +81,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-void monitor_process(struct daemon *d)
+static void monitor_process(struct daemon *d)
 {
 	struct monitor *m = d->monitor;
 

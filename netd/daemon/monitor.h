@@ -8,8 +8,6 @@
 
 int monitor_start(struct daemon *d, struct op_error *e);
 void monitor_stop(struct daemon *d);
-/* Handle every event already queued, now (before decisions that depend on them). */
-void monitor_process(struct daemon *d);
 /* Bring the registry back in line with one dump, after lost events. */
 int monitor_resync(struct daemon *d);
 

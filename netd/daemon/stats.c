@@ -650,26 +650,3 @@ json_object *stats_dir_to_json(const struct netd_dir_counters *c)
 	json_object_object_add(o, "hist", h);
 	return o;
 }
-
-json_object *stats_read_all(struct daemon *d, struct op_error *e)
-{
-	struct stats_entry *v;
-	uint64_t t;
-	size_t n;
-	json_object *o;
-
-	if (stats_read(d, &v, &n, &t, e) < 0)
-		return NULL;
-	o = json_object_new_object();
-	for (size_t i = 0; i < n; i++) {
-		json_object *c = json_object_new_object();
-		char key[16];
-
-		json_object_object_add(c, "rx", stats_dir_to_json(&v[i].c.dir[NETD_DIR_RX]));
-		json_object_object_add(c, "tx", stats_dir_to_json(&v[i].c.dir[NETD_DIR_TX]));
-		snprintf(key, sizeof(key), "%d", v[i].ifindex);
-		json_object_object_add(o, key, c);
-	}
-	free(v);
-	return o;
-}

@@ -19,9 +19,6 @@ int stats_attach(struct daemon *d, struct backend *b, struct txn *t, struct op_e
 int stats_adopt(struct daemon *d, struct backend *b);
 /* Drop a deleted backend's counters so a new one with its name starts at zero. */
 void stats_forget(struct daemon *d, struct backend *b);
-/* Every backend's counters as {"<ifindex>": {rx:{packets,bytes,hist[]}, tx:{...}}},
- * read in one batch. */
-json_object *stats_read_all(struct daemon *d, struct op_error *e);
 
 /* One map entry, summed over CPUs. */
 struct stats_entry {
