@@ -2,31 +2,8 @@
 # netdctl exec starts QEMU with a multi-queue virtio-net NIC on a backend: netdctl
 # becomes QEMU (same pid), QEMU holds the tap queues as fds 3.., and the NIC has them.
 . "$(dirname "$0")/../lib.sh"
-# The system python3: a pyenv shim first in PATH costs ~0.2 s per call, and the
-# helpers below only need the standard library.
-[ -x /usr/bin/python3 ] && export PATH=/usr/bin:$PATH
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+. "$REPO/tests/qmp-lib.sh"
 
-qmp() {
-	python3 - "$@" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile('rwb')
-def cmd(c, a):
-    f.write(json.dumps({"execute": c, "arguments": a}).encode() + b"\n")
-    f.flush()
-    while True:
-        m = json.loads(f.readline())
-        if "event" not in m:
-            return m
-json.loads(f.readline())
-cmd("qmp_capabilities", {})
-print(json.dumps(cmd(sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})))
-EOF
-}
-qom() { qmp "$1" qom-get "{\"path\": \"/machine/peripheral/$2\", \"property\": \"$3\"}" | json_get 'd.get("return", d.get("error"))'; }
 
 
 netns_new

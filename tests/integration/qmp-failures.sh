@@ -4,48 +4,9 @@
 # says what failed in QEMU's or the kernel's words, and leaves nothing behind: no fd in
 # netd, no queue attached, no fd or fd name or netdev left in QEMU.
 . "$(dirname "$0")/../lib.sh"
-# The system python3: a pyenv shim first in PATH costs ~0.2 s per call, and the
-# helpers below only need the standard library.
-[ -x /usr/bin/python3 ] && export PATH=/usr/bin:$PATH
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+. "$REPO/tests/qmp-lib.sh"
 
-qmp() {
-	python3 - "$@" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile('rwb')
-def cmd(c, a):
-    f.write(json.dumps({"execute": c, "arguments": a}).encode() + b"\n")
-    f.flush()
-    while True:
-        m = json.loads(f.readline())
-        if "event" not in m:
-            return m
-json.loads(f.readline())
-cmd("qmp_capabilities", {})
-print(json.dumps(cmd(sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})))
-EOF
-}
-info_network() { qmp "$1" human-monitor-command '{"command-line": "info network"}' | json_get 'd["return"]'; }
-tun_fds() { ls -l "/proc/$1/fd" | grep -c ' -> /dev/net/tun$' || true; }
 attached() { nctl -j backend show web0 | json_get 'd["attached_queues"]'; }
-
-qemu_start() {
-	local sock=$1
-	shift
-	qemu-system-x86_64 -nodefaults -display none -qmp "unix:$sock,server=on,wait=off" "$@" \
-		>>"$TMP/qemu.log" 2>&1 &
-	QEMU_PID=$!
-	on_exit "kill $QEMU_PID; wait $QEMU_PID"
-	for _ in $(seq 250); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$QEMU_PID" 2>/dev/null || fail "QEMU exited at start: $(cat "$TMP/qemu.log")"
-		sleep 0.02
-	done
-	fail "QEMU made no QMP socket $sock: $(cat "$TMP/qemu.log")"
-}
 
 # fake MODE PATH: a unix socket server that is not QEMU, in the background.
 cat >"$TMP/fake.py" <<'EOF'

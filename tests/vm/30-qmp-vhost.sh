@@ -7,31 +7,10 @@ if [[ ${NETD_IN_VM:-} != 1 ]]; then
 	exit 2
 fi
 . "$REPO/tests/lib.sh"
-# pyenv's python3 shim costs seconds per call under TCG; the tests only need the stdlib.
-[ -x /usr/bin/python3 ] && export PATH=/usr/bin:$PATH
-command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not on the host root"
+export QMP_TIMEOUT=30   # TCG is slow
+. "$REPO/tests/qmp-lib.sh"
 [ -c /dev/vhost-net ] || fail "/dev/vhost-net is missing in the VM (vhost_net not loaded?)"
 
-qmp() {
-	python3 - "$@" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(30)
-s.connect(sys.argv[1])
-f = s.makefile('rwb')
-def cmd(c, a):
-    f.write(json.dumps({"execute": c, "arguments": a}).encode() + b"\n")
-    f.flush()
-    while True:
-        m = json.loads(f.readline())
-        if "event" not in m:
-            return m
-json.loads(f.readline())
-cmd("qmp_capabilities", {})
-print(json.dumps(cmd(sys.argv[2], json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})))
-EOF
-}
-info_network() { qmp "$1" human-monitor-command '{"command-line": "info network"}' | json_get 'd["return"]'; }
 # (fd links can read /host/dev/...: the guest's devtmpfs is mounted before the chroot.)
 fds_to() { ls -l "/proc/$1/fd" | grep -cE " -> (/host)?$2\$" || true; }
 fd_target() { local t; t=$(readlink "/proc/$1/fd/$2"); echo "${t#/host}"; }
