@@ -213,26 +213,21 @@ static void print_fds_text(json_object *result, const struct netd_reply *r)
 	putchar('\n');
 }
 
+static void print_backend_and_fds(json_object *result, const struct netd_reply *r)
+{
+	print_backend_text(result);
+	print_fds_text(result, r);
+}
+
 static int do_add(int argc, char **argv)
 {
-	struct netd_reply *r;
 	json_object *args;
 	char err[256];
 	int rc = parse_backend_add(argc, argv, &args, err, sizeof(err));
 
 	if (rc)
 		return usage_error("%s", err);
-	rc = ctl_call("backend.add", args, &r);
-	if (rc)
-		return rc;
-	if (ctl.json) {
-		print_json(r->result);
-	} else {
-		print_backend_text(r->result);
-		print_fds_text(r->result, r);
-	}
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print("backend.add", args, print_backend_and_fds);
 }
 
 static int do_del(int argc, char **argv)
@@ -302,8 +297,6 @@ static int do_show(int argc, char **argv)
 static int do_open(int argc, char **argv)
 {
 	json_object *args;
-	struct netd_reply *r;
-	int rc;
 
 	if (argc < 1 || argc > 2 || (argc == 2 && strcmp(argv[1], "force")))
 		return usage_error("usage: netdctl backend open NAME [ force ]");
@@ -311,17 +304,7 @@ static int do_open(int argc, char **argv)
 	json_object_object_add(args, "name", json_object_new_string(argv[0]));
 	if (argc == 2)
 		json_object_object_add(args, "force", json_object_new_boolean(1));
-	rc = ctl_call("backend.open", args, &r);
-	if (rc)
-		return rc;
-	if (ctl.json) {
-		print_json(r->result);
-	} else {
-		print_backend_text(r->result);
-		print_fds_text(r->result, r);
-	}
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print("backend.open", args, print_backend_and_fds);
 }
 
 static int backend_run(int argc, char **argv)

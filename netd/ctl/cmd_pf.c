@@ -66,13 +66,16 @@ static int do_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static void print_pf_text_reply(json_object *result, const struct netd_reply *r)
+{
+	print_pf_text(result);
+}
+
 static int do_set(int argc, char **argv)
 {
 	json_object *args;
-	struct netd_reply *r;
 	unsigned long long n;
 	char *end;
-	int rc;
 
 	if (argc < 3 || argc > 4 || strcmp(argv[1], "numvfs") || (argc == 4 && strcmp(argv[3], "force")))
 		return usage_error("usage: netdctl pf set DEV numvfs N [ force ]");
@@ -85,15 +88,7 @@ static int do_set(int argc, char **argv)
 	json_object_object_add(args, "numvfs", json_object_new_int64((int64_t)n));
 	if (argc == 4)
 		json_object_object_add(args, "force", json_object_new_boolean(1));
-	rc = ctl_call("pf.set", args, &r);
-	if (rc)
-		return rc;
-	if (ctl.json)
-		print_json(r->result);
-	else
-		print_pf_text(r->result);
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print("pf.set", args, print_pf_text_reply);
 }
 
 static int pf_run(int argc, char **argv)

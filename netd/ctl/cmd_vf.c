@@ -175,12 +175,15 @@ static const struct {
 	{ "query_rss", "query_rss", KW_ONOFF, 0 },
 };
 
+static void print_vf_text_reply(json_object *result, const struct netd_reply *r)
+{
+	print_vf_text(result);
+}
+
 static int do_set(int argc, char **argv)
 {
 	json_object *args;
-	struct netd_reply *r;
 	unsigned long long n;
-	int rc;
 
 	if (argc < 3 || strcmp(argv[1], "vf"))
 		return usage_error("usage: netdctl vf set DEV vf N SETTINGS..., try \"netdctl vf help\"");
@@ -229,15 +232,7 @@ static int do_set(int argc, char **argv)
 			break;
 		}
 	}
-	rc = ctl_call("vf.set", args, &r);
-	if (rc)
-		return rc;
-	if (ctl.json)
-		print_json(r->result);
-	else
-		print_vf_text(r->result);
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print("vf.set", args, print_vf_text_reply);
 }
 
 static int vf_run(int argc, char **argv)

@@ -33,6 +33,11 @@ int ctl_call(const char *verb, json_object *args, struct netd_reply **ret);
 /* Print a result as JSON (honours -p). */
 void print_json(json_object *o);
 
+/* Call, then print the result: as JSON with -j, else with `text`.  Returns the exit
+ * code. */
+int ctl_call_print(const char *verb, json_object *args,
+		   void (*text)(json_object *result, const struct netd_reply *r));
+
 /* One command object: "backend", "guest", ... */
 struct ctl_object {
 	const char *name;

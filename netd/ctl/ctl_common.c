@@ -58,6 +58,22 @@ int ctl_call(const char *verb, json_object *args, struct netd_reply **ret)
 	return EXIT_OK;
 }
 
+int ctl_call_print(const char *verb, json_object *args,
+		   void (*text)(json_object *result, const struct netd_reply *r))
+{
+	struct netd_reply *r;
+	int rc = ctl_call(verb, args, &r);
+
+	if (rc)
+		return rc;
+	if (ctl.json)
+		print_json(r->result);
+	else
+		text(r->result, r);
+	netd_reply_free(r);
+	return EXIT_OK;
+}
+
 void print_json(json_object *o)
 {
 	int flags = ctl.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;

@@ -13,29 +13,7 @@
 #include <unistd.h>
 
 #include "netd/netd.h"
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
-static void set_err(char **err, char *text)
-{
-	if (err) {
-		free(*err);
-		*err = text;
-	} else {
-		free(text);
-	}
-}
+#include "lib/text.h"
 
 static char *dup_str(json_object *o, const char *key)
 {
@@ -202,7 +180,7 @@ static int match_placeholder(const char *s, const struct netd_backend_fds *b, si
 			return (int)(close - s + 1);
 		}
 	}
-	set_err(err, fmt("'%.*s' names no backend given to exec", (int)(close - s + 1), s));
+	text_set_err(err, text_fmt("'%.*s' names no backend given to exec", (int)(close - s + 1), s));
 	return -1;
 }
 
@@ -251,7 +229,7 @@ static int expand_item(struct sbuf *out, const char *item, size_t len, const str
 			break;
 		case PH_MAC:
 			if (!w->mac) {
-				set_err(err, fmt("backend '%s' has no MAC for {mac}", w->name ? w->name : "?"));
+				text_set_err(err, text_fmt("backend '%s' has no MAC for {mac}", w->name ? w->name : "?"));
 				free(copy);
 				return -EINVAL;
 			}
@@ -292,7 +270,7 @@ int netd_exec_expand(const char *arg, const struct netd_backend_fds *b, size_t n
 
 	*ret = NULL;
 	if (!n_backends) {
-		set_err(err_text, strdup("no backend to expand placeholders for"));
+		text_set_err(err_text, strdup("no backend to expand placeholders for"));
 		return -EINVAL;
 	}
 	/* Split at single commas (",," is QEMU's escaped comma, part of an item). */
@@ -395,7 +373,7 @@ int netd_exec(const struct netd_backend_fds *b, size_t n_backends, char *const a
 	while (argv && argv[argc])
 		argc++;
 	if (!argc || !n_backends) {
-		set_err(err_text, strdup(!argc ? "no command to run" : "no backend to hand over"));
+		text_set_err(err_text, strdup(!argc ? "no command to run" : "no backend to hand over"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n_backends; i++)
@@ -437,7 +415,7 @@ int netd_exec(const struct netd_backend_fds *b, size_t n_backends, char *const a
 		tmp[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 3 + (int)total);
 		if (tmp[k] < 0) {
 			rc = -errno;
-			set_err(err_text, fmt("cannot duplicate fd %d: %s", src[k], strerror(errno)));
+			text_set_err(err_text, text_fmt("cannot duplicate fd %d: %s", src[k], strerror(errno)));
 			while (k > 0)
 				close(tmp[--k]);
 			goto out;
@@ -446,7 +424,7 @@ int netd_exec(const struct netd_backend_fds *b, size_t n_backends, char *const a
 	for (k = 0; k < total; k++)
 		if (dup3(tmp[k], 3 + (int)k, 0) < 0) {
 			rc = -errno;
-			set_err(err_text, fmt("cannot move fd %d to %zu: %s", tmp[k], 3 + k, strerror(errno)));
+			text_set_err(err_text, text_fmt("cannot move fd %d to %zu: %s", tmp[k], 3 + k, strerror(errno)));
 			for (k = 0; k < total; k++)
 				close(tmp[k]);
 			goto out;
@@ -454,10 +432,10 @@ int netd_exec(const struct netd_backend_fds *b, size_t n_backends, char *const a
 	close_from(3 + (int)total);
 	execvp(args[0], args);
 	rc = -errno;
-	set_err(err_text, fmt("cannot run '%s': %s", args[0], strerror(errno)));
+	text_set_err(err_text, text_fmt("cannot run '%s': %s", args[0], strerror(errno)));
 out:
 	if (rc == -ENOMEM && err_text && !*err_text)
-		set_err(err_text, strdup(strerror(ENOMEM)));
+		text_set_err(err_text, strdup(strerror(ENOMEM)));
 	for (size_t i = 0; nb && i < n_backends; i++) {
 		free(nb[i].queue_fds);
 		free(nb[i].vhost_fds);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "netd/netd.h"
+#include "lib/text.h"
 #include "lib/qmp.h"
 
 #define QMP_MAX_LINE (1 << 20)  /* larger than any reply we ask for */
@@ -36,29 +37,6 @@ struct qmpc {
 	json_object *events;  /* array of event objects not yet consumed */
 	long long next_id;
 };
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
-static void set_err(char **err, char *text)
-{
-	if (!err) {
-		free(text);
-		return;
-	}
-	free(*err);
-	*err = text;
-}
 
 /* A short printable excerpt of what a peer sent, for "it said '...'". */
 static void excerpt(char *out, size_t outlen, const char *in, size_t len)
@@ -243,16 +221,16 @@ static char *read_error(struct qmpc *q, int rc, const char *what, const char *ba
 {
 	switch (rc) {
 	case -ETIMEDOUT:
-		return fmt("QEMU at %s did not answer %s within %d ms", q->path, what, q->timeout_ms);
+		return text_fmt("QEMU at %s did not answer %s within %d ms", q->path, what, q->timeout_ms);
 	case -ECONNRESET:
-		return fmt("QEMU at %s closed the QMP connection while we waited for %s (did QEMU exit?)",
+		return text_fmt("QEMU at %s closed the QMP connection while we waited for %s (did QEMU exit?)",
 			   q->path, what);
 	case -EPROTO:
-		return fmt("%s sent something that is not QMP while we waited for %s: '%s'", q->path, what, bad);
+		return text_fmt("%s sent something that is not QMP while we waited for %s: '%s'", q->path, what, bad);
 	case -EMSGSIZE:
-		return fmt("%s sent a line over %d bytes while we waited for %s", q->path, QMP_MAX_LINE, what);
+		return text_fmt("%s sent a line over %d bytes while we waited for %s", q->path, QMP_MAX_LINE, what);
 	default:
-		return fmt("reading from QMP socket %s (waiting for %s): %s", q->path, what, strerror(-rc));
+		return text_fmt("reading from QMP socket %s (waiting for %s): %s", q->path, what, strerror(-rc));
 	}
 }
 
@@ -265,7 +243,7 @@ char *qmpc_encode(const char *command, json_object *args, long long id)
 	if (args)
 		json_object_object_add(o, "arguments", json_object_get(args));
 	json_object_object_add(o, "id", json_object_new_int64(id));
-	line = fmt("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	line = text_fmt("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return line;
 }
@@ -285,13 +263,13 @@ int qmpc_execute(struct qmpc *q, const char *command, json_object *args, int fd,
 		return -ENOMEM;
 	if (q->broken) {
 		free(line);
-		set_err(err, fmt("the QMP connection to %s is no longer usable", q->path));
+		text_set_err(err, text_fmt("the QMP connection to %s is no longer usable", q->path));
 		return -EPIPE;
 	}
 	rc = send_line(q, line, strlen(line), fd);
 	free(line);
 	if (rc < 0) {
-		set_err(err, fmt("sending %s to QEMU at %s: %s", command, q->path, strerror(-rc)));
+		text_set_err(err, text_fmt("sending %s to QEMU at %s: %s", command, q->path, strerror(-rc)));
 		return rc;
 	}
 	for (;;) {
@@ -301,7 +279,7 @@ int qmpc_execute(struct qmpc *q, const char *command, json_object *args, int fd,
 		if (rc < 0) {
 			/* A QEMU that does not answer will not answer a rollback either. */
 			q->broken = true;
-			set_err(err, read_error(q, rc, command, bad));
+			text_set_err(err, read_error(q, rc, command, bad));
 			return rc;
 		}
 		if (json_object_object_get_ex(m, "event", NULL)) {
@@ -315,7 +293,7 @@ int qmpc_execute(struct qmpc *q, const char *command, json_object *args, int fd,
 		}
 		if (json_object_object_get_ex(m, "error", &e)) {
 			const char *desc = str_field(e, "desc"), *cls = str_field(e, "class");
-			set_err(err, strdup(desc ? desc : "an error without a description"));
+			text_set_err(err, strdup(desc ? desc : "an error without a description"));
 			if (err_class)
 				*err_class = cls ? strdup(cls) : NULL;
 			json_object_put(m);
@@ -361,7 +339,7 @@ int qmpc_wait_event(struct qmpc *q, const char *name, const char *device, int wa
 		if (rc == -ETIMEDOUT)
 			return 0;
 		if (rc < 0) {
-			set_err(err, read_error(q, rc, name, bad));
+			text_set_err(err, read_error(q, rc, name, bad));
 			return rc;
 		}
 		if (json_object_object_get_ex(m, "event", NULL) && event_matches(m, name, device)) {
@@ -381,14 +359,14 @@ static int qmpc_connect(const char *path, char **err)
 	int fd, e;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		set_err(err, fmt("QMP socket path %s is longer than %zu bytes", path, sizeof(sa.sun_path) - 1));
+		text_set_err(err, text_fmt("QMP socket path %s is longer than %zu bytes", path, sizeof(sa.sun_path) - 1));
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		e = errno;
-		set_err(err, fmt("cannot create a unix socket: %s", strerror(e)));
+		text_set_err(err, text_fmt("cannot create a unix socket: %s", strerror(e)));
 		return -e;
 	}
 	/* Non-blocking: a full listen queue must not hang us (QEMU serves one client). */
@@ -398,18 +376,18 @@ static int qmpc_connect(const char *path, char **err)
 	close(fd);
 	switch (e) {
 	case EAGAIN:
-		set_err(err, fmt("QMP socket %s is busy: its listen queue is full (QEMU serves one QMP "
+		text_set_err(err, text_fmt("QMP socket %s is busy: its listen queue is full (QEMU serves one QMP "
 				 "client at a time; is another one connected?)", path));
 		break;
 	case ECONNREFUSED:
-		set_err(err, fmt("cannot connect to QMP socket %s: %s (is QEMU running?)", path, strerror(e)));
+		text_set_err(err, text_fmt("cannot connect to QMP socket %s: %s (is QEMU running?)", path, strerror(e)));
 		break;
 	case EPROTOTYPE:
-		set_err(err, fmt("cannot connect to QMP socket %s: %s (it is not a stream socket, so not "
+		text_set_err(err, text_fmt("cannot connect to QMP socket %s: %s (it is not a stream socket, so not "
 				 "QEMU's QMP)", path, strerror(e)));
 		break;
 	default:
-		set_err(err, fmt("cannot connect to QMP socket %s: %s", path, strerror(e)));
+		text_set_err(err, text_fmt("cannot connect to QMP socket %s: %s", path, strerror(e)));
 	}
 	return -e;
 }
@@ -437,28 +415,28 @@ int qmpc_open(const char *path, int timeout_ms, struct qmpc **ret, char **err)
 	}
 	rc = read_message(q, q->timeout_ms, &greeting, bad, sizeof(bad));
 	if (rc == -ETIMEDOUT) {
-		set_err(err, fmt("no QMP greeting from %s within %d ms%s%s%s (not a QMP socket, or QEMU is "
+		text_set_err(err, text_fmt("no QMP greeting from %s within %d ms%s%s%s (not a QMP socket, or QEMU is "
 				 "serving another QMP client: it serves one at a time)", path, q->timeout_ms,
 				 *bad ? ": got '" : "", bad, *bad ? "'" : ""));
 		goto fail;
 	}
 	if (rc == -ECONNRESET) {
-		set_err(err, fmt("%s closed the connection without a QMP greeting%s%s%s (not a QMP socket?)",
+		text_set_err(err, text_fmt("%s closed the connection without a QMP greeting%s%s%s (not a QMP socket?)",
 				 path, *bad ? ": it said '" : "", bad, *bad ? "'" : ""));
 		goto fail;
 	}
 	if (rc == -EPROTO) {
-		set_err(err, fmt("%s is not a QMP socket: it said '%s'", path, bad));
+		text_set_err(err, text_fmt("%s is not a QMP socket: it said '%s'", path, bad));
 		goto fail;
 	}
 	if (rc < 0) {
-		set_err(err, read_error(q, rc, "the QMP greeting", bad));
+		text_set_err(err, read_error(q, rc, "the QMP greeting", bad));
 		goto fail;
 	}
 	if (!json_object_object_get_ex(greeting, "QMP", &v) || !json_object_is_type(v, json_type_object)) {
 		const char *s = json_object_to_json_string_ext(greeting, JSON_C_TO_STRING_PLAIN);
 		excerpt(bad, sizeof(bad), s, strlen(s));
-		set_err(err, fmt("%s is not a QMP socket: its greeting is '%s'", path, bad));
+		text_set_err(err, text_fmt("%s is not a QMP socket: its greeting is '%s'", path, bad));
 		rc = -EPROTO;
 		goto fail;
 	}
@@ -466,7 +444,7 @@ int qmpc_open(const char *path, int timeout_ms, struct qmpc **ret, char **err)
 	greeting = NULL;
 	rc = qmpc_execute(q, "qmp_capabilities", NULL, -1, NULL, NULL, &cerr);
 	if (rc < 0) {
-		set_err(err, fmt("QMP negotiation with %s failed: %s", path, cerr ? cerr : strerror(-rc)));
+		text_set_err(err, text_fmt("QMP negotiation with %s failed: %s", path, cerr ? cerr : strerror(-rc)));
 		free(cerr);
 		goto fail;
 	}
@@ -574,7 +552,7 @@ static int parse_opts(json_object *o, const char *opts, char **err)
 			key[k++] = *p++;
 		key[k] = '\0';
 		if (*p != '=' || !k) {
-			set_err(err, fmt("device option '%s' is not KEY=VALUE", key));
+			text_set_err(err, text_fmt("device option '%s' is not KEY=VALUE", key));
 			rc = -EINVAL;
 			goto out;
 		}
@@ -589,7 +567,7 @@ static int parse_opts(json_object *o, const char *opts, char **err)
 		if (*p == ',')
 			p++;
 		if (!strcmp(key, "driver") || !strcmp(key, "netdev")) {
-			set_err(err, fmt("device option '%s' is set by netd: leave it out", key));
+			text_set_err(err, text_fmt("device option '%s' is set by netd: leave it out", key));
 			rc = -EINVAL;
 			goto out;
 		}
@@ -640,7 +618,7 @@ static void close_names(struct qmpc *q, const char *id, char kind, size_t n, cha
 		json_object_object_add(args, "fdname", json_object_new_string(name));
 		rc = qmpc_execute(q, "closefd", args, -1, NULL, &cls, &e);
 		if (rc < 0 && !(rc == -EREMOTEIO && e && strstr(e, "not found"))) {
-			char *n2 = fmt("%s; closefd %s: %s", *notes ? *notes : "", name, e ? e : strerror(-rc));
+			char *n2 = text_fmt("%s; closefd %s: %s", *notes ? *notes : "", name, e ? e : strerror(-rc));
 			free(*notes);
 			*notes = n2;
 		}
@@ -651,7 +629,7 @@ static void close_names(struct qmpc *q, const char *id, char kind, size_t n, cha
 
 static void add_note(char **notes, const char *what, const char *e, int rc)
 {
-	char *n2 = fmt("%s; %s: %s", *notes ? *notes : "", what, e ? e : strerror(-rc));
+	char *n2 = text_fmt("%s; %s: %s", *notes ? *notes : "", what, e ? e : strerror(-rc));
 
 	free(*notes);
 	*notes = n2;
@@ -666,11 +644,11 @@ static int check_params(const struct netd_qmp_attach *a, json_object **ret_dev, 
 	if (ret_dev)
 		*ret_dev = NULL;
 	if (!a || !a->qmp_path || !*a->qmp_path) {
-		set_err(err, strdup("no QMP socket path given"));
+		text_set_err(err, strdup("no QMP socket path given"));
 		return -EINVAL;
 	}
 	if (!qmpc_id_valid(a->netdev_id)) {
-		set_err(err, fmt("netdev id '%s' is not a QEMU id (a letter, then letters, digits, '-', '.', '_')",
+		text_set_err(err, text_fmt("netdev id '%s' is not a QEMU id (a letter, then letters, digits, '-', '.', '_')",
 				 a->netdev_id ? a->netdev_id : ""));
 		return -EINVAL;
 	}
@@ -682,7 +660,7 @@ static int check_params(const struct netd_qmp_attach *a, json_object **ret_dev, 
 		return -EINVAL;
 	id = str_field(dev, "id");
 	if (!qmpc_id_valid(id)) {
-		set_err(err, fmt("device id '%s' is not a QEMU id", id ? id : ""));
+		text_set_err(err, text_fmt("device id '%s' is not a QEMU id", id ? id : ""));
 		json_object_put(dev);
 		return -EINVAL;
 	}
@@ -703,12 +681,12 @@ int netd_qmp_attach_check(const struct netd_qmp_attach *a, char **err_text)
 static int check_fds(const struct netd_qmp_attach *a, char **err)
 {
 	if (!a->n_queues || a->n_queues > QMP_MAX_QUEUES || !a->queue_fds) {
-		set_err(err, fmt("a tap netdev needs 1 to %d queue fds, not %zu", QMP_MAX_QUEUES, a->n_queues));
+		text_set_err(err, text_fmt("a tap netdev needs 1 to %d queue fds, not %zu", QMP_MAX_QUEUES, a->n_queues));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < a->n_queues; i++)
 		if (a->queue_fds[i] < 0 || (a->vhost_fds && a->vhost_fds[i] < 0)) {
-			set_err(err, fmt("%s fd %zu is not an open fd", a->queue_fds[i] < 0 ? "queue" : "vhost", i));
+			text_set_err(err, text_fmt("%s fd %zu is not an open fd", a->queue_fds[i] < 0 ? "queue" : "vhost", i));
 			return -EBADF;
 		}
 	return 0;
@@ -721,9 +699,9 @@ static char *step_error(const char *path, int rc, const char *e, char *what)
 	char *s;
 
 	if (rc == -EREMOTEIO)
-		s = fmt("QEMU at %s refused %s: %s", path, what ? what : "a command", e ? e : "no reason given");
+		s = text_fmt("QEMU at %s refused %s: %s", path, what ? what : "a command", e ? e : "no reason given");
 	else
-		s = fmt("%s: %s", what ? what : "QMP", e ? e : strerror(-rc));
+		s = text_fmt("%s: %s", what ? what : "QMP", e ? e : strerror(-rc));
 	free(what);
 	return s;
 }
@@ -741,7 +719,7 @@ static int send_fds(struct qmpc *q, const struct netd_qmp_attach *a, char kind, 
 		json_object_object_add(args, "fdname", json_object_new_string(name));
 		rc = qmpc_execute(q, "getfd", args, fds[i], NULL, NULL, &e);
 		if (rc < 0) {
-			set_err(err, step_error(a->qmp_path, rc, e, fmt("getfd '%s' (%s fd %zu)", name,
+			text_set_err(err, step_error(a->qmp_path, rc, e, text_fmt("getfd '%s' (%s fd %zu)", name,
 									kind == 'q' ? "queue" : "vhost", i)));
 			free(e);
 			/* A getfd lost in a timeout may still land: close its name too. */
@@ -780,7 +758,7 @@ int netd_qmp_attach(const struct netd_qmp_attach *a, char **err_text)
 	rc = qmpc_execute(q, "netdev_add", qmpc_netdev_args(a->netdev_id, a->n_queues, a->vhost_fds != NULL),
 			  -1, NULL, NULL, &e);
 	if (rc < 0) {
-		err = step_error(a->qmp_path, rc, e, fmt("netdev_add of tap '%s' with %zu queue fd%s%s",
+		err = step_error(a->qmp_path, rc, e, text_fmt("netdev_add of tap '%s' with %zu queue fd%s%s",
 							 a->netdev_id, a->n_queues, a->n_queues == 1 ? "" : "s",
 							 a->vhost_fds ? " and vhost" : ""));
 		/* No answer: it may have worked, or met a netdev that is not ours; leave
@@ -796,7 +774,7 @@ int netd_qmp_attach(const struct netd_qmp_attach *a, char **err_text)
 			char *de = NULL;
 			int rc2;
 
-			err = step_error(a->qmp_path, rc, e, fmt("device_add of %s '%s' on netdev '%s'",
+			err = step_error(a->qmp_path, rc, e, text_fmt("device_add of %s '%s' on netdev '%s'",
 								 a->device, dev_id, a->netdev_id));
 			json_object_object_add(del, "id", json_object_new_string(a->netdev_id));
 			rc2 = qmpc_execute(q, "netdev_del", del, -1, NULL, NULL, &de);
@@ -812,13 +790,13 @@ undo_fds:
 	close_names(q, a->netdev_id, 'q', sent_q, &notes);
 	close_names(q, a->netdev_id, 'v', sent_v, &notes);
 	if (q->broken && (sent_q || sent_v)) {
-		char *what = fmt("QEMU may still hold fds named netd-%s-q*%s", a->netdev_id, sent_v ? " and -v*" : "");
+		char *what = text_fmt("QEMU may still hold fds named netd-%s-q*%s", a->netdev_id, sent_v ? " and -v*" : "");
 		add_note(&notes, "no rollback over this connection", what, 0);
 		free(what);
 	}
 out:
 	if (rc < 0 && err_text) {
-		*err_text = notes ? fmt("%s (%s)", err ? err : strerror(-rc), notes + 2) :
+		*err_text = notes ? text_fmt("%s (%s)", err ? err : strerror(-rc), notes + 2) :
 				    (err ? err : strdup(strerror(-rc)));
 		if (notes)
 			free(err);
@@ -847,14 +825,14 @@ static int device_uses(struct qmpc *q, const char *dev, const char *netdev, char
 	if (rc == -EREMOTEIO && cls && !strcmp(cls, "DeviceNotFound")) {
 		rc = 0;
 	} else if (rc == -EREMOTEIO) {
-		set_err(why, fmt("device '%s' has no netdev (%s)", dev, e));
+		text_set_err(why, text_fmt("device '%s' has no netdev (%s)", dev, e));
 	} else if (rc == 0) {
 		const char *n = json_object_is_type(ret, json_type_string) ? json_object_get_string(ret) : "";
 		rc = !strcmp(n, netdev) ? 1 : -EREMOTEIO;
 		if (rc < 0)
-			set_err(why, fmt("device '%s' uses netdev '%s', not '%s'", dev, n, netdev));
+			text_set_err(why, text_fmt("device '%s' uses netdev '%s', not '%s'", dev, n, netdev));
 	} else {
-		set_err(why, e);
+		text_set_err(why, e);
 		e = NULL;
 	}
 	json_object_put(ret);
@@ -882,7 +860,7 @@ int netd_qmp_detach(const struct netd_qmp_detach *d, bool *ret_pending, char **e
 	}
 	if (!qmpc_id_valid(d->netdev_id) || !qmpc_id_valid(dev)) {
 		const char *bad = !qmpc_id_valid(d->netdev_id) ? d->netdev_id : dev;
-		err = fmt("%s id '%s' is not a QEMU id (a letter, then letters, digits, '-', '.', '_')",
+		err = text_fmt("%s id '%s' is not a QEMU id (a letter, then letters, digits, '-', '.', '_')",
 			  bad == d->netdev_id ? "netdev" : "device", bad ? bad : "");
 		rc = -EINVAL;
 		goto out;
@@ -893,11 +871,11 @@ int netd_qmp_detach(const struct netd_qmp_detach *d, bool *ret_pending, char **e
 	/* Only delete a device that is this netdev's NIC: never somebody else's. */
 	rc = device_uses(q, dev, d->netdev_id, &e);
 	if (rc < 0 && (d->device_id || rc != -EREMOTEIO)) {
-		err = fmt("not removing device from QEMU at %s: %s", d->qmp_path, e ? e : strerror(-rc));
+		err = text_fmt("not removing device from QEMU at %s: %s", d->qmp_path, e ? e : strerror(-rc));
 		goto out;
 	}
 	if (rc == 0 && d->device_id) {
-		err = fmt("QEMU at %s has no device '%s'", d->qmp_path, dev);
+		err = text_fmt("QEMU at %s has no device '%s'", d->qmp_path, dev);
 		rc = -ENOENT;
 		goto out;
 	}
@@ -906,7 +884,7 @@ int netd_qmp_detach(const struct netd_qmp_detach *d, bool *ret_pending, char **e
 		json_object_object_add(args, "id", json_object_new_string(dev));
 		rc = qmpc_execute(q, "device_del", args, -1, NULL, NULL, &e);
 		if (rc < 0) {
-			err = step_error(d->qmp_path, rc, e, fmt("device_del of '%s'", dev));
+			err = step_error(d->qmp_path, rc, e, text_fmt("device_del of '%s'", dev));
 			goto out;
 		}
 		/* The guest acknowledges the unplug (DEVICE_DELETED); some buses do it at once. */
@@ -920,7 +898,7 @@ int netd_qmp_detach(const struct netd_qmp_detach *d, bool *ret_pending, char **e
 	json_object_object_add(args, "id", json_object_new_string(d->netdev_id));
 	rc = qmpc_execute(q, "netdev_del", args, -1, NULL, NULL, &e);
 	if (rc < 0)
-		err = step_error(d->qmp_path, rc, e, fmt("netdev_del of '%s'", d->netdev_id));
+		err = step_error(d->qmp_path, rc, e, text_fmt("netdev_del of '%s'", d->netdev_id));
 out:
 	if (rc < 0 && err_text) {
 		*err_text = err ? err : strdup(strerror(-rc));
