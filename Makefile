@@ -1,6 +1,7 @@
 # netd — one Makefile for the daemon, the CLI, libnetd, the eBPF objects and the tests.
 # `make V=1` shows the commands; `make check` is what CI runs.
 
+SHELL   := /bin/bash
 BUILD   ?= build
 CC      ?= gcc
 CLANG   ?= clang
@@ -146,13 +147,21 @@ asan:
 # The README's test command: install what is missing, build warnings-as-errors,
 # then every test: unit, integration on this kernel, the VM suite, the same suites
 # under ASan+UBSan, and the fuzzers briefly.
+# Each suite's output also goes to check.log, whose per-suite counts make the closing
+# line.
+CHECK_LOG = $(BUILD)/check.log
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(HELPER_BIN) $(UNIT_BIN)
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory itest
-	$(Q)$(MAKE) --no-print-directory vmtest
-	$(Q)$(MAKE) --no-print-directory asan
-	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	@mkdir -p $(BUILD) && : > $(CHECK_LOG)
+	$(Q)set -o pipefail; $(MAKE) --no-print-directory unit 2>&1 | tee -a $(CHECK_LOG)
+	$(Q)set -o pipefail; $(MAKE) --no-print-directory itest 2>&1 | tee -a $(CHECK_LOG)
+	$(Q)set -o pipefail; $(MAKE) --no-print-directory vmtest 2>&1 | tee -a $(CHECK_LOG)
+	$(Q)set -o pipefail; $(MAKE) --no-print-directory asan 2>&1 | tee -a $(CHECK_LOG)
+	$(Q)set -o pipefail; $(MAKE) --no-print-directory fuzz-smoke 2>&1 | tee -a $(CHECK_LOG)
+	$(Q)awk '/^\[  PASSED  \] [0-9]+ test/ { p += $$4 } \
+		/^[a-z]+: [0-9]+ passed, [0-9]+ failed$$/ { p += $$2; f += $$4 } \
+		/^fuzz_[a-z]+: no crash/ { p++ } \
+		END { printf "check: %d passed, %d failed\n", p, f; exit f > 0 }' $(CHECK_LOG)
 
 # The README's run command: netd in the foreground on its embedded defaults.
 run: deps
