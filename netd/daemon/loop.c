@@ -11,6 +11,13 @@ struct loop {
 	int epfd;
 	bool quit;
 	int code;
+	/* Sources removed while a batch of events is dispatched: a callback may free
+	 * another source (a guest delete frees its pidfd's) whose event is still in the
+	 * batch.  Only compared as pointers, never dereferenced. */
+	struct source *removed[64];
+	size_t n_removed;
+	bool overflow;
+	bool dispatching;
 };
 
 int loop_new(struct loop **ret)
@@ -63,6 +70,20 @@ void loop_remove(struct loop *l, struct source *s)
 	if (s->fd >= 0)
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	s->fd = -1;
+	if (l->dispatching) {
+		if (l->n_removed < sizeof(l->removed) / sizeof(l->removed[0]))
+			l->removed[l->n_removed++] = s;
+		else
+			l->overflow = true;
+	}
+}
+
+static bool removed_in_batch(const struct loop *l, const struct source *s)
+{
+	for (size_t i = 0; i < l->n_removed; i++)
+		if (l->removed[i] == s)
+			return true;
+	return false;
 }
 
 int loop_run(struct loop *l)
@@ -77,13 +98,20 @@ int loop_run(struct loop *l)
 			log_err("epoll_wait: %m");
 			return 1;
 		}
-		/* One event at a time: a callback may free other sources, which then
-		 * show up with fd -1 only if still pending; see server.c's deferred free. */
+		l->dispatching = true;
+		l->n_removed = 0;
+		l->overflow = false;
 		for (int i = 0; i < n && !l->quit; i++) {
 			struct source *s = evs[i].data.ptr;
-			if (s->fd >= 0)
-				s->cb(s, evs[i].events, s->data);
+			if (removed_in_batch(l, s))
+				continue;
+			s->cb(s, evs[i].events, s->data);
+			/* More removals than we can remember: drop the rest of this batch;
+			 * level-triggered epoll reports what is still pending again. */
+			if (l->overflow)
+				break;
 		}
+		l->dispatching = false;
 	}
 	return l->code;
 }
