@@ -110,6 +110,12 @@ jlink() { in_ns ip -j -d link show dev "$1" | python3 -c "import json,sys; d=jso
 # A field of a JSON document on stdin: json_get EXPR (d is the document)
 json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
+# netd's counter programs on a device, as the kernel lists them (tcx or tc clsact):
+# "ingress tcx netd_guest_tx:[ID]" lines.
+hooks() { in_ns "$BUILD/tests/hooks" "$1"; }
+# How the running netd attaches them: "tcx" or "tc" (from its start-up line).
+netd_hook() { grep -q 'eBPF counters loaded (tcx)' "$TMP/netd.log" && echo tcx || echo tc; }
+
 # Open fds of netd.
 netd_fd_count() { ls /proc/"$NETD_PID"/fd | wc -l; }
 # A command's output once it stops changing: the same over three runs 100 ms apart

@@ -13,6 +13,7 @@ netns_new
 # Every frame on the devices is one we sent: no IPv6 autoconfiguration chatter.
 in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 netd_start
+HOOK=$(netd_hook)
 
 frames() { # [FRAMES_BROADCAST=1] frames CMD A B SIZES: every frame arrives
 	local out
@@ -39,8 +40,8 @@ for mode in bridge vepa private passthru source; do
 	[ $mode = source ] && extra=(source-mac "$(in_ns cat /sys/class/net/$peer/address)")
 	nctl backend add "g$mode" type macvtap link "$low" mode $mode name "$mvt" mac $mac "${extra[@]}" >/dev/null
 
-	assert_contains "$(in_ns tc filter show dev $mvt ingress)" "handle 0x6e64 netd_guest_rx" "$mode: ingress counts guest rx"
-	assert_contains "$(in_ns tc filter show dev $mvt egress)" "handle 0x6e64 netd_guest_tx" "$mode: egress counts guest tx"
+	assert_contains "$(hooks $mvt)" "ingress $HOOK netd_guest_rx" "$mode: ingress counts guest rx"
+	assert_contains "$(hooks $mvt)" "egress $HOOK netd_guest_tx" "$mode: egress counts guest tx"
 
 	rx="60x3,100x2,600,1514x2"
 	frames from-dev "$peer" "$mvt" "60x3,100x2,600,1514x2"      # unicast from the wire

@@ -16,6 +16,7 @@ in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_
 in_ns ip link add br0 type bridge mcast_snooping 0
 in_ns ip link set br0 up
 netd_start
+HOOK=$(netd_hook)
 
 # The bridge knows every guest MAC: no frame is flooded to a backend it is not for
 # (guest rx counts what reaches the device, also what a closed queue then drops).
@@ -47,16 +48,16 @@ check() {
 		"$base" "${kernel[@]}" || fail "counters of $name guest $dir"
 }
 
-# --- the programs sit where netd says, with netd's handle and priority ------------
+# --- the programs sit where netd says (tcx on 6.6+, else tc with netd's handle) ----
 for dev in web0 web1 db0; do
-	f=$(in_ns tc filter show dev "$dev" ingress)
-	assert_contains "$f" "handle 0x6e64 netd_guest_tx" "$dev tc ingress counts guest tx"
-	f=$(in_ns tc filter show dev "$dev" egress)
-	assert_contains "$f" "handle 0x6e64 netd_guest_rx" "$dev tc egress counts guest rx"
+	h=$(hooks "$dev")
+	assert_contains "$h" "ingress $HOOK netd_guest_tx" "$dev ingress counts guest tx"
+	assert_contains "$h" "egress $HOOK netd_guest_rx" "$dev egress counts guest rx"
+	assert_eq "$(wc -l <<<"$h")" "2" "$dev: one program each way"
 done
 assert_not_contains "$(in_ns tc qdisc show dev db1)" "clsact" "stats off: no clsact qdisc on db1"
-assert_eq "$(in_ns tc filter show dev db1 ingress)$(in_ns tc filter show dev db1 egress)" "" "stats off: no filter on db1"
-ok "filters of ours on stats-on backends, none on the stats-off one"
+assert_eq "$(hooks db1)" "" "stats off: no program on db1"
+ok "programs of ours on stats-on backends, none on the stats-off one"
 
 # --- known frames each way, every histogram bucket ------------------------------
 A="60x5,64,65x2,127,128x3,300x2,600x4,1024,1514x6,1600x2"
@@ -111,10 +112,12 @@ check web0 tx "" "$web0"
 ok "deleted and re-created backends start at zero, others keep theirs"
 
 # --- restart: counts survive, a filter somebody else added is left alone ---------
-# Somebody's own filters (classic BPF that matches nothing), before and after ours.
+# Somebody's own filters (classic BPF that matches nothing), before and after ours
+# (with tcx, netd made no clsact: somebody adds their own).
+in_ns tc qdisc show dev web0 | grep -q clsact || in_ns tc qdisc add dev web0 clsact
 in_ns tc filter add dev web0 ingress prio 1 protocol all bpf bytecode "1,6 0 0 0,"
 in_ns tc filter add dev web0 egress prio 60000 protocol all bpf bytecode "1,6 0 0 0,"
-old=$(in_ns tc filter show dev web0 ingress | grep -o 'netd_guest_tx:\[[0-9]*\]')
+old=$(hooks web0 | grep -o 'ingress .* netd_guest_tx:\[[0-9]*\]')
 web0=$(nctl -j stats show backend web0)
 netd_kill9
 # Counting goes on while netd is down: frames written straight into the tap.
@@ -127,8 +130,9 @@ for _ in range(3):
 EOF
 netd_start
 check web0 tx "200x3" "$web0"
-new=$(in_ns tc filter show dev web0 ingress | grep -o 'netd_guest_tx:\[[0-9]*\]')
-[ -n "$new" ] && [ "$new" != "$old" ] || fail "restart: web0's filter not replaced by the new netd's program ($old -> $new)"
+new=$(hooks web0 | grep -o 'ingress .* netd_guest_tx:\[[0-9]*\]')
+[ -n "$new" ] && [ "$new" != "$old" ] || fail "restart: web0's program not replaced by the new netd's ($old -> $new)"
+assert_eq "$(hooks web0 | wc -l)" "2" "restart: replaced, not added"
 f=$(in_ns tc filter show dev web0 ingress)
 assert_contains "$f" "pref 1 bpf chain 0 handle 0x1 not_in_hw bytecode '1,6 0 0 0'" "restart: somebody's ingress filter stays"
 f=$(in_ns tc filter show dev web0 egress)
@@ -174,9 +178,9 @@ netd_stop
 netd_start --no-stats
 add ns type tap bridge br0 name ns0
 add ns type tap bridge br0 name ns1 stats on
-assert_not_contains "$(in_ns tc qdisc show dev ns0)" "clsact" "--no-stats: no clsact on ns0"
-assert_contains "$(in_ns tc filter show dev ns1 ingress)" "handle 0x6e64 netd_guest_tx" "--no-stats: stats on still attaches"
-assert_contains "$(in_ns tc filter show dev web0 egress)" "handle 0x6e64 netd_guest_rx" "--no-stats: adopted backends keep theirs"
+assert_eq "$(hooks ns0)" "" "--no-stats: no program on ns0"
+assert_contains "$(hooks ns1)" "ingress $HOOK netd_guest_tx" "--no-stats: stats on still attaches"
+assert_contains "$(hooks web0)" "egress $HOOK netd_guest_rx" "--no-stats: adopted backends keep theirs"
 ok "--no-stats and stats on"
 
 # --- without BPF rights netd still runs, and says why counters are missing ------
