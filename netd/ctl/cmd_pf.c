@@ -42,9 +42,7 @@ static void print_pf_text(json_object *pf)
 
 static int do_show(int argc, char **argv)
 {
-	json_object *args, *items;
-	struct netd_reply *r;
-	int rc;
+	json_object *args;
 
 	if (argc > 1)
 		return usage_error("pf show takes at most one DEV");
@@ -53,17 +51,7 @@ static int do_show(int argc, char **argv)
 		json_object_object_add(args, "dev", json_object_new_string(argv[0]));
 	if (ctl.stats)
 		json_object_object_add(args, "stats", json_object_new_boolean(1));
-	rc = ctl_call("pf.show", args, &r);
-	if (rc)
-		return rc;
-	json_object_object_get_ex(r->result, "items", &items);
-	if (ctl.json)
-		print_json(items);
-	else
-		for (size_t i = 0; i < json_object_array_length(items); i++)
-			print_pf_text(json_object_array_get_idx(items, i));
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print_items("pf.show", args, print_pf_text);
 }
 
 static void print_pf_text_reply(json_object *result, const struct netd_reply *r)

@@ -127,10 +127,8 @@ static int show_all(void)
 
 static int do_show(int argc, char **argv)
 {
-	json_object *args, *items;
-	struct netd_reply *r;
+	json_object *args;
 	unsigned long long n;
-	int rc;
 
 	if (argc == 0)
 		return show_all();
@@ -147,17 +145,7 @@ static int do_show(int argc, char **argv)
 	}
 	if (ctl.stats)
 		json_object_object_add(args, "stats", json_object_new_boolean(1));
-	rc = ctl_call("vf.show", args, &r);
-	if (rc)
-		return rc;
-	json_object_object_get_ex(r->result, "items", &items);
-	if (ctl.json)
-		print_json(items);
-	else
-		for (size_t i = 0; i < json_object_array_length(items); i++)
-			print_vf_text(json_object_array_get_idx(items, i));
-	netd_reply_free(r);
-	return EXIT_OK;
+	return ctl_call_print_items("vf.show", args, print_vf_text);
 }
 
 enum kw_type { KW_UINT, KW_STR, KW_ONOFF };

@@ -37,6 +37,8 @@ void print_json(json_object *o);
  * code. */
 int ctl_call_print(const char *verb, json_object *args,
 		   void (*text)(json_object *result, const struct netd_reply *r));
+/* The same for a listing: the result's "items" as a JSON array, or `text` per item. */
+int ctl_call_print_items(const char *verb, json_object *args, void (*text)(json_object *item));
 
 /* One command object: "backend", "guest", ... */
 struct ctl_object {

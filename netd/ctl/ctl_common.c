@@ -74,6 +74,26 @@ int ctl_call_print(const char *verb, json_object *args,
 	return EXIT_OK;
 }
 
+int ctl_call_print_items(const char *verb, json_object *args, void (*text)(json_object *item))
+{
+	struct netd_reply *r;
+	json_object *items = NULL;
+	int rc = ctl_call(verb, args, &r);
+
+	if (rc)
+		return rc;
+	json_object_object_get_ex(r->result, "items", &items);
+	if (ctl.json && items)
+		print_json(items);
+	else if (ctl.json)
+		puts("[]");
+	else
+		for (size_t i = 0; items && i < json_object_array_length(items); i++)
+			text(json_object_array_get_idx(items, i));
+	netd_reply_free(r);
+	return EXIT_OK;
+}
+
 void print_json(json_object *o)
 {
 	int flags = ctl.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;

@@ -7,24 +7,9 @@
 . "${REPO:?run me with scripts/vmtest}/tests/lib.sh"
 
 [[ ${NETD_IN_VM:-} == 1 ]] || fail "needs netdevsim (absent on this kernel): run it with scripts/vmtest $0"
-# pyenv's python3 shim takes ~25 s to start under TCG; the system one takes ~1 s.
-python3() { /usr/bin/python3 "$@"; }
 
-netns_new
-NSIM_ID=$((1000 + RANDOM % 30000))
-NSIM=/sys/bus/netdevsim/devices/netdevsim$NSIM_ID
-echo "$NSIM_ID 1" >/sys/bus/netdevsim/new_device || fail "cannot create netdevsim$NSIM_ID"
-on_exit "echo $NSIM_ID >/sys/bus/netdevsim/del_device"
-for _ in $(seq 50); do
-	DEV0=$(ls "$NSIM/net" 2>/dev/null | head -n1)
-	[[ -n $DEV0 ]] && break
-	sleep 0.1
-done
-[[ -n $DEV0 ]] || fail "netdevsim$NSIM_ID has no netdev"
-PF=pf$(rand | cut -c1-6)
-ip link set "$DEV0" netns "$NS" || fail "cannot move $DEV0 into $NS"
-in_ns ip link set "$DEV0" name "$PF" || fail "cannot rename $DEV0 to $PF"
-netd_start
+# A netdevsim PF of our own ($PF), in this test's namespace, with netd running.
+. "$REPO/tests/vm/lib/nsim.sh"
 
 ip_vfinfo() { in_ns ip -j -d link show dev "$PF" | python3 -c 'import json,sys; print(json.dumps({v["vf"]: v for v in json.load(sys.stdin)[0].get("vfinfo_list",[])}, sort_keys=True))'; }
 # ipvf N PYTHON_EXPR: v is ip's vfinfo_list entry of VF N
