@@ -141,54 +141,47 @@ bad:
 	return EXIT_USAGE;
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
 static void print_backend_text(json_object *b)
 {
 	json_object *v;
 
-	printf("%s: guest %s type %s", str(b, "name"), str(b, "guest"), str(b, "type"));
-	if (str(b, "state"))
-		printf(" state %s", str(b, "state"));
+	printf("%s: guest %s type %s", jstr(b, "name"), jstr(b, "guest"), jstr(b, "type"));
+	if (jstr(b, "state"))
+		printf(" state %s", jstr(b, "state"));
 	if (json_object_object_get_ex(b, "mtu", &v))
 		printf(" mtu %d", json_object_get_int(v));
-	if (str(b, "master"))
-		printf(" master %s", str(b, "master"));
-	if (str(b, "link"))
-		printf(" link %s", str(b, "link"));
-	if (str(b, "mode"))
-		printf(" mode %s", str(b, "mode"));
+	if (jstr(b, "master"))
+		printf(" master %s", jstr(b, "master"));
+	if (jstr(b, "link"))
+		printf(" link %s", jstr(b, "link"));
+	if (jstr(b, "mode"))
+		printf(" mode %s", jstr(b, "mode"));
 	printf(ctl.oneline ? " " : "\n    ");
-	if (str(b, "mac"))
-		printf("mac %s ", str(b, "mac"));
-	if (ctl.details && str(b, "host_mac"))
-		printf("host_mac %s ", str(b, "host_mac"));
+	if (jstr(b, "mac"))
+		printf("mac %s ", jstr(b, "mac"));
+	if (ctl.details && jstr(b, "host_mac"))
+		printf("host_mac %s ", jstr(b, "host_mac"));
 	printf("queues %d", json_object_object_get_ex(b, "queues", &v) ? json_object_get_int(v) : 0);
 	if (json_object_object_get_ex(b, "attached_queues", &v))
 		printf(" attached %d", json_object_get_int(v));
-	printf(" vhost %s", str(b, "vhost"));
+	printf(" vhost %s", jstr(b, "vhost"));
 	if (json_object_object_get_ex(b, "vnet_hdr", &v))
 		printf(" vnet_hdr %s", json_object_get_boolean(v) ? "on" : "off");
 	if (json_object_object_get_ex(b, "stats", &v))
 		printf(" stats %s", json_object_get_boolean(v) ? "on" : "off");
-	if (str(b, "pf"))
-		printf(" pf %s vf %s", str(b, "pf"), str(b, "vf"));
+	if (jstr(b, "pf"))
+		printf(" pf %s vf %s", jstr(b, "pf"), jstr(b, "vf"));
 	if (ctl.details) {
 		printf(ctl.oneline ? " " : "\n    ");
-		printf("ifindex %s", str(b, "ifindex"));
-		if (str(b, "uid"))
-			printf(" uid %s", str(b, "uid"));
-		if (str(b, "group"))
-			printf(" group %s", str(b, "group"));
-		if (str(b, "owner"))
-			printf(" owner %s", str(b, "owner"));
-		if (str(b, "group_id"))
-			printf(" tap_group %s", str(b, "group_id"));
+		printf("ifindex %s", jstr(b, "ifindex"));
+		if (jstr(b, "uid"))
+			printf(" uid %s", jstr(b, "uid"));
+		if (jstr(b, "group"))
+			printf(" group %s", jstr(b, "group"));
+		if (jstr(b, "owner"))
+			printf(" owner %s", jstr(b, "owner"));
+		if (jstr(b, "group_id"))
+			printf(" tap_group %s", jstr(b, "group_id"));
 		if (json_object_object_get_ex(b, "multi_queue", &v))
 			printf(" multi_queue %s", json_object_get_boolean(v) ? "on" : "off");
 	}

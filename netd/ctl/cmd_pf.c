@@ -18,23 +18,16 @@ static void pf_help(FILE *f)
 		"            which destroys every VF: refused while guests hold VFs, unless force\n");
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
 static void print_pf_text(json_object *pf)
 {
 	json_object *vfs;
 
-	printf("%s: numvfs %s totalvfs %s", str(pf, "name"), str(pf, "numvfs"), str(pf, "totalvfs"));
-	if (str(pf, "driver"))
-		printf(" driver %s", str(pf, "driver"));
-	if (str(pf, "device"))
-		printf(" device %s", str(pf, "device"));
-	printf(" in_use %s\n", str(pf, "vfs_in_use"));
+	printf("%s: numvfs %s totalvfs %s", jstr(pf, "name"), jstr(pf, "numvfs"), jstr(pf, "totalvfs"));
+	if (jstr(pf, "driver"))
+		printf(" driver %s", jstr(pf, "driver"));
+	if (jstr(pf, "device"))
+		printf(" device %s", jstr(pf, "device"));
+	printf(" in_use %s\n", jstr(pf, "vfs_in_use"));
 	if (json_object_object_get_ex(pf, "vfs", &vfs))
 		for (size_t i = 0; i < json_object_array_length(vfs); i++)
 			print_vf_text(json_object_array_get_idx(vfs, i));

@@ -76,20 +76,6 @@ static void sleep_s(double s)
 		;
 }
 
-static uint64_t u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
 static void print_dir(const char *label, json_object *d, json_object *bounds, bool rates)
 {
 	json_object *v, *hist;
@@ -97,7 +83,7 @@ static void print_dir(const char *label, json_object *d, json_object *bounds, bo
 	printf("    %s: %14s %12s", label, "bytes", "packets");
 	if (rates)
 		printf(" %12s %10s", "bits/s", "packets/s");
-	printf("\n        %14" PRIu64 " %12" PRIu64, u64(d, "bytes"), u64(d, "packets"));
+	printf("\n        %14" PRIu64 " %12" PRIu64, ju64(d, "bytes"), ju64(d, "packets"));
 	if (rates) {
 		char bits[32];
 		json_object_object_get_ex(d, "bits_per_sec", &v);
@@ -132,13 +118,13 @@ static void print_text(json_object *result, bool rates)
 		return;
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
 		json_object *row = json_object_array_get_idx(items, i);
-		bool guest = !strcmp(str(row, "scope"), "guest");
+		bool guest = !strcmp(jstre(row, "scope"), "guest");
 
 		if (guest)
-			printf("guest %s: backends %d counted %d\n", str(row, "guest"),
-			       (int)u64(row, "backends"), (int)u64(row, "counted"));
+			printf("guest %s: backends %d counted %d\n", jstre(row, "guest"),
+			       (int)ju64(row, "backends"), (int)ju64(row, "counted"));
 		else
-			printf("%s: guest %s type %s%s\n", str(row, "name"), str(row, "guest"), str(row, "type"),
+			printf("%s: guest %s type %s%s\n", jstre(row, "name"), jstre(row, "guest"), jstre(row, "type"),
 			       !json_object_object_get_ex(row, "rx", NULL) ?
 			       (json_object_object_get_ex(row, "stats", &v) && !json_object_get_boolean(v) ?
 				" stats off" : " no counters") : "");
@@ -161,7 +147,7 @@ static void print_json_doc(json_object *result)
 	if (json_object_object_get_ex(result, "items", &items))
 		for (size_t i = 0; i < json_object_array_length(items); i++) {
 			json_object *row = json_object_array_get_idx(items, i);
-			json_object_array_add(strcmp(str(row, "scope"), "guest") ? b : g, json_object_get(row));
+			json_object_array_add(strcmp(jstre(row, "scope"), "guest") ? b : g, json_object_get(row));
 		}
 	json_object_object_add(doc, "guests", g);
 	json_object_object_add(doc, "backends", b);

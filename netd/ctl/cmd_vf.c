@@ -24,13 +24,6 @@ static void vf_help(FILE *f)
 		"       TXRATE := Mbit/s, 0 for no limit\n");
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
 static long long num(json_object *o, const char *key)
 {
 	json_object *v;
@@ -50,25 +43,25 @@ void print_vf_text(json_object *vf)
 {
 	json_object *s, *rx, *tx;
 
-	printf("    vf %lld     link/ether %s", num(vf, "vf"), str(vf, "mac") ? str(vf, "mac") : "?");
+	printf("    vf %lld     link/ether %s", num(vf, "vf"), jstr(vf, "mac") ? jstr(vf, "mac") : "?");
 	if (num(vf, "vlan"))
 		printf(", vlan %lld", num(vf, "vlan"));
 	if (num(vf, "qos"))
 		printf(", qos %lld", num(vf, "qos"));
-	if (str(vf, "vlan_protocol") && strcmp(str(vf, "vlan_protocol"), "802.1Q"))
-		printf(", vlan protocol %s", str(vf, "vlan_protocol"));
+	if (jstr(vf, "vlan_protocol") && strcmp(jstr(vf, "vlan_protocol"), "802.1Q"))
+		printf(", vlan protocol %s", jstr(vf, "vlan_protocol"));
 	if (num(vf, "max_tx_rate"))
 		printf(", max_tx_rate %lldMbps", num(vf, "max_tx_rate"));
 	if (num(vf, "min_tx_rate"))
 		printf(", min_tx_rate %lldMbps", num(vf, "min_tx_rate"));
 	print_onoff(vf, "spoofchk", "spoof checking");
-	printf(", link-state %s", str(vf, "link_state") ? str(vf, "link_state") : "?");
+	printf(", link-state %s", jstr(vf, "link_state") ? jstr(vf, "link_state") : "?");
 	print_onoff(vf, "trust", "trust");
 	print_onoff(vf, "query_rss", "query_rss");
-	if (str(vf, "guest"))
-		printf(", guest %s (%s)", str(vf, "guest"), str(vf, "backend"));
-	if (ctl.details && str(vf, "pci"))
-		printf(", pci %s", str(vf, "pci"));
+	if (jstr(vf, "guest"))
+		printf(", guest %s (%s)", jstr(vf, "guest"), jstr(vf, "backend"));
+	if (ctl.details && jstr(vf, "pci"))
+		printf(", pci %s", jstr(vf, "pci"));
 	putchar('\n');
 	if (!ctl.stats || !json_object_object_get_ex(vf, "stats", &s) ||
 	    !json_object_object_get_ex(s, "rx", &rx) || !json_object_object_get_ex(s, "tx", &tx))
@@ -115,8 +108,8 @@ static int show_all(void)
 	} else {
 		for (size_t i = 0; i < json_object_array_length(all); i++) {
 			json_object *vf = json_object_array_get_idx(all, i);
-			if (i == 0 || strcmp(str(vf, "pf"), str(json_object_array_get_idx(all, i - 1), "pf")))
-				printf("%s:\n", str(vf, "pf"));
+			if (i == 0 || strcmp(jstr(vf, "pf"), jstr(json_object_array_get_idx(all, i - 1), "pf")))
+				printf("%s:\n", jstr(vf, "pf"));
 			print_vf_text(vf);
 		}
 	}

@@ -4,6 +4,7 @@
 #define NETD_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <json.h>
 
@@ -29,6 +30,11 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Connect (once) and call; prints the daemon's error as "Error: ..." and returns
  * EXIT_FAILED, or EXIT_OK with *ret set (free with netd_reply_free). */
 int ctl_call(const char *verb, json_object *args, struct netd_reply **ret);
+
+/* A reply field: the string (NULL / "" when absent) or the number (0 when absent). */
+const char *jstr(json_object *o, const char *key);
+const char *jstre(json_object *o, const char *key);
+uint64_t ju64(json_object *o, const char *key);
 
 /* Print a result as JSON (honours -p). */
 void print_json(json_object *o);

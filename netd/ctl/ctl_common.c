@@ -58,6 +58,27 @@ int ctl_call(const char *verb, json_object *args, struct netd_reply **ret)
 	return EXIT_OK;
 }
 
+const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+const char *jstre(json_object *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s ? s : "";
+}
+
+uint64_t ju64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
 int ctl_call_print(const char *verb, json_object *args,
 		   void (*text)(json_object *result, const struct netd_reply *r))
 {

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ctl/ctl.h"
 #include "ctl/stats_fmt.h"
 
 static const char *const dirs[] = { "rx", "tx" };
@@ -12,20 +13,6 @@ double stats_rate(uint64_t before, uint64_t after, uint64_t dt_ns)
 	if (!dt_ns || after < before)
 		return 0;
 	return (double)(after - before) * 1e9 / (double)dt_ns;
-}
-
-static uint64_t get_u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static const char *get_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
 static json_object *items_of(json_object *result)
@@ -39,19 +26,19 @@ static json_object *items_of(json_object *result)
 
 static bool is_scope(json_object *row, const char *scope)
 {
-	return !strcmp(get_str(row, "scope"), scope);
+	return !strcmp(jstre(row, "scope"), scope);
 }
 
 /* The backend row of prev with name and ifindex of `row`. */
 static json_object *find_prev(json_object *prev_items, json_object *row)
 {
-	const char *name = get_str(row, "name");
-	uint64_t ifindex = get_u64(row, "ifindex");
+	const char *name = jstre(row, "name");
+	uint64_t ifindex = ju64(row, "ifindex");
 
 	for (size_t i = 0; prev_items && i < json_object_array_length(prev_items); i++) {
 		json_object *p = json_object_array_get_idx(prev_items, i);
-		if (is_scope(p, "backend") && !strcmp(get_str(p, "name"), name) &&
-		    get_u64(p, "ifindex") == ifindex)
+		if (is_scope(p, "backend") && !strcmp(jstre(p, "name"), name) &&
+		    ju64(p, "ifindex") == ifindex)
 			return p;
 	}
 	return NULL;
@@ -66,11 +53,11 @@ static void put_rate(json_object *d, double pps, double bps)
 void stats_add_rates(json_object *prev, json_object *cur)
 {
 	json_object *pitems = items_of(prev), *items = items_of(cur);
-	uint64_t dt = get_u64(cur, "time_ns") - get_u64(prev, "time_ns");
+	uint64_t dt = ju64(cur, "time_ns") - ju64(prev, "time_ns");
 	json_object *guest = NULL;
 	double gsum[2][2] = { { 0 } };
 
-	if (get_u64(cur, "time_ns") < get_u64(prev, "time_ns"))
+	if (ju64(cur, "time_ns") < ju64(prev, "time_ns"))
 		dt = 0;
 	json_object_object_add(cur, "interval_ns", json_object_new_uint64(dt));
 	/* Rows come as a guest's sum, then its backends: close each guest at the next. */
@@ -96,8 +83,8 @@ void stats_add_rates(json_object *prev, json_object *cur)
 				continue;
 			if (p)
 				json_object_object_get_ex(p, dirs[k], &pd);
-			pps = stats_rate(get_u64(pd, "packets"), get_u64(d, "packets"), dt);
-			bps = 8 * stats_rate(get_u64(pd, "bytes"), get_u64(d, "bytes"), dt);
+			pps = stats_rate(ju64(pd, "packets"), ju64(d, "packets"), dt);
+			bps = 8 * stats_rate(ju64(pd, "bytes"), ju64(d, "bytes"), dt);
 			put_rate(d, pps, bps);
 			gsum[k][0] += pps;
 			gsum[k][1] += bps;
@@ -142,8 +129,8 @@ static void labels(char *buf, size_t len, json_object *row)
 {
 	char g[256], b[64];
 
-	prom_escape(g, sizeof(g), get_str(row, "guest"));
-	prom_escape(b, sizeof(b), get_str(row, "name"));
+	prom_escape(g, sizeof(g), jstre(row, "guest"));
+	prom_escape(b, sizeof(b), jstre(row, "name"));
 	snprintf(buf, len, "{guest=\"%s\",backend=\"%s\"", g, b);
 }
 
@@ -168,7 +155,7 @@ static void counter_family(FILE *f, json_object *items, int k, const char *what,
 		if (!d)
 			continue;
 		labels(l, sizeof(l), row);
-		fprintf(f, "netd_guest_%s_%s_total%s} %" PRIu64 "\n", dirs[k], what, l, get_u64(d, what));
+		fprintf(f, "netd_guest_%s_%s_total%s} %" PRIu64 "\n", dirs[k], what, l, ju64(d, what));
 	}
 }
 
@@ -193,9 +180,9 @@ static void histogram_family(FILE *f, json_object *items, json_object *bounds, i
 				json_object_get_int(json_object_array_get_idx(bounds, b)), cum);
 		}
 		fprintf(f, "netd_guest_%s_frame_size_bytes_bucket%s,le=\"+Inf\"} %" PRIu64 "\n", dirs[k], l,
-			get_u64(d, "packets"));
-		fprintf(f, "netd_guest_%s_frame_size_bytes_sum%s} %" PRIu64 "\n", dirs[k], l, get_u64(d, "bytes"));
-		fprintf(f, "netd_guest_%s_frame_size_bytes_count%s} %" PRIu64 "\n", dirs[k], l, get_u64(d, "packets"));
+			ju64(d, "packets"));
+		fprintf(f, "netd_guest_%s_frame_size_bytes_sum%s} %" PRIu64 "\n", dirs[k], l, ju64(d, "bytes"));
+		fprintf(f, "netd_guest_%s_frame_size_bytes_count%s} %" PRIu64 "\n", dirs[k], l, ju64(d, "packets"));
 	}
 }
 
