@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/stats_fmt.h"
 
 static void backend_help(FILE *f)
 {
@@ -238,6 +239,33 @@ static int do_del(int argc, char **argv)
 	return rc;
 }
 
+/* Put each backend's counters (one stats.show, one batched read in netd) into its
+ * object as "counters": {rx, tx}. */
+static void add_counters(json_object *backends)
+{
+	struct netd_reply *r;
+	json_object *rows;
+
+	if (ctl_call("stats.show", NULL, &r))
+		return; /* the error is printed; the listing still is */
+	if (json_object_object_get_ex(r->result, "items", &rows))
+		for (size_t i = 0; i < json_object_array_length(backends); i++) {
+			json_object *b = json_object_array_get_idx(backends, i);
+			for (size_t k = 0; k < json_object_array_length(rows); k++) {
+				json_object *row = json_object_array_get_idx(rows, k), *rx, *tx, *c;
+				if (strcmp(jstre(row, "scope"), "backend") || strcmp(jstre(row, "name"), jstre(b, "name")) ||
+				    !json_object_object_get_ex(row, "rx", &rx) || !json_object_object_get_ex(row, "tx", &tx))
+					continue;
+				c = json_object_new_object();
+				json_object_object_add(c, "rx", json_object_get(rx));
+				json_object_object_add(c, "tx", json_object_get(tx));
+				json_object_object_add(b, "counters", c);
+				break;
+			}
+		}
+	netd_reply_free(r);
+}
+
 static int do_show(int argc, char **argv)
 {
 	json_object *args = json_object_new_object(), *items;
@@ -272,17 +300,30 @@ static int do_show(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!strcmp(verb, "backend.show")) {
-		if (ctl.json)
-			print_json(r->result);
-		else
-			print_backend_text(r->result);
+		items = json_object_new_array();
+		json_object_array_add(items, json_object_get(r->result));
 	} else if (json_object_object_get_ex(r->result, "items", &items)) {
-		if (ctl.json)
-			print_json(items);
-		else
-			for (size_t i = 0; i < json_object_array_length(items); i++)
-				print_backend_text(json_object_array_get_idx(items, i));
+		json_object_get(items);
+	} else {
+		items = json_object_new_array();
 	}
+	/* -s: each backend's counters too, as ip -s link shows a link's. */
+	if (ctl.stats)
+		add_counters(items);
+	if (ctl.json)
+		print_json(!strcmp(verb, "backend.show") ? json_object_array_get_idx(items, 0) : items);
+	else
+		for (size_t i = 0; i < json_object_array_length(items); i++) {
+			json_object *b = json_object_array_get_idx(items, i), *c, *d;
+			print_backend_text(b);
+			if (json_object_object_get_ex(b, "counters", &c)) {
+				if (json_object_object_get_ex(c, "rx", &d))
+					stats_print_dir("RX", d, NULL, false);
+				if (json_object_object_get_ex(c, "tx", &d))
+					stats_print_dir("TX", d, NULL, false);
+			}
+		}
+	json_object_put(items);
 	netd_reply_free(r);
 	return EXIT_OK;
 }

@@ -76,7 +76,7 @@ static void sleep_s(double s)
 		;
 }
 
-static void print_dir(const char *label, json_object *d, json_object *bounds, bool rates)
+void stats_print_dir(const char *label, json_object *d, json_object *bounds, bool rates)
 {
 	json_object *v, *hist;
 
@@ -92,7 +92,7 @@ static void print_dir(const char *label, json_object *d, json_object *bounds, bo
 		printf(" %12s %10.0f", bits, json_object_get_double(v));
 	}
 	putchar('\n');
-	if (ctl.details && json_object_object_get_ex(d, "hist", &hist)) {
+	if (ctl.details && bounds && json_object_object_get_ex(d, "hist", &hist)) {
 		size_t nb = json_object_array_length(bounds);
 		printf("    %s sizes:", label);
 		for (size_t b = 0; b < json_object_array_length(hist); b++) {
@@ -129,8 +129,8 @@ static void print_text(json_object *result, bool rates)
 			       (json_object_object_get_ex(row, "stats", &v) && !json_object_get_boolean(v) ?
 				" stats off" : " no counters") : "");
 		if (json_object_object_get_ex(row, "rx", &rx) && json_object_object_get_ex(row, "tx", &tx)) {
-			print_dir("RX", rx, bounds, rates);
-			print_dir("TX", tx, bounds, rates);
+			stats_print_dir("RX", rx, bounds, rates);
+			stats_print_dir("TX", tx, bounds, rates);
 		}
 	}
 }

@@ -5,6 +5,7 @@
 #ifndef NETD_CTL_STATS_FMT_H
 #define NETD_CTL_STATS_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,5 +29,9 @@ void prom_escape(char *buf, size_t len, const char *s);
 /* The node_exporter textfile-collector text of a stats.show result: per backend
  * counters and frame-size histograms, labelled guest and backend. */
 void prom_write(FILE *f, json_object *result);
+
+/* One direction's counters as ip -s prints a link's (cmd_stats.c): bytes, packets,
+ * with `rates` bits/s and packets/s, with -d and `bounds` the size histogram. */
+void stats_print_dir(const char *label, json_object *d, json_object *bounds, bool rates);
 
 #endif

@@ -82,6 +82,11 @@ assert_contains "$text" "guest web: backends 2 counted 2" "text: guest sum row"
 assert_contains "$text" "web0: guest web type tap" "text: backend row"
 assert_contains "$text" "TX sizes: <=64 6 65-127 3 128-255 3 256-511 2 512-1023 4 1024-1518 7 >1518 2" "text: web0's tx histogram"
 assert_contains "$(nctl stats show guest db)" "db1: guest db type tap stats off" "text: stats-off backend"
+# netdctl -s backend show carries the same counters, as ip -s link does a link's.
+st=$(nctl -j stats show backend web0 | json_get '[(r["rx"]["packets"], r["tx"]["bytes"]) for r in d["backends"]]')
+bs=$(nctl -s -j backend show web0 | json_get '[(d["counters"]["rx"]["packets"], d["counters"]["tx"]["bytes"])]')
+assert_eq "$bs" "$st" "backend show -s counters"
+assert_contains "$(nctl -s backend show web0)" "RX:" "backend show -s text"
 ok "per-guest sums in JSON and text"
 
 # -s: two reads, rates from their monotonic timestamps (no traffic now: zero).
