@@ -113,7 +113,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Inetd -I$(BUILD) \
                -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_request_SRC := tests/fuzz/fuzz_request.c netd/lib/proto.c netd/daemon/reply.c netd/daemon/error.c
-FUZZ_cli_SRC := tests/fuzz/fuzz_cli.c netd/ctl/cmd_backend.c netd/ctl/ctl_common.c netd/lib/client.c \
+FUZZ_cli_SRC := tests/fuzz/fuzz_cli.c netd/ctl/cmd_backend.c netd/ctl/ctl_common.c netd/ctl/stats_fmt.c netd/lib/client.c \
                 netd/lib/proto.c netd/daemon/policy.c netd/daemon/error.c
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_cli
 

@@ -208,3 +208,36 @@ void prom_write(FILE *f, json_object *result)
 		histogram_family(f, items, bounds, k, help);
 	}
 }
+
+void stats_print_dir(const char *label, json_object *d, json_object *bounds, bool rates)
+{
+	json_object *v, *hist;
+
+	printf("    %s: %14s %12s", label, "bytes", "packets");
+	if (rates)
+		printf(" %12s %10s", "bits/s", "packets/s");
+	printf("\n        %14" PRIu64 " %12" PRIu64, ju64(d, "bytes"), ju64(d, "packets"));
+	if (rates) {
+		char bits[32];
+		json_object_object_get_ex(d, "bits_per_sec", &v);
+		stats_fmt_bits(bits, sizeof(bits), json_object_get_double(v));
+		json_object_object_get_ex(d, "packets_per_sec", &v);
+		printf(" %12s %10.0f", bits, json_object_get_double(v));
+	}
+	putchar('\n');
+	if (ctl.details && bounds && json_object_object_get_ex(d, "hist", &hist)) {
+		size_t nb = json_object_array_length(bounds);
+		printf("    %s sizes:", label);
+		for (size_t b = 0; b < json_object_array_length(hist); b++) {
+			uint64_t n = json_object_get_uint64(json_object_array_get_idx(hist, b));
+			int lo = b ? json_object_get_int(json_object_array_get_idx(bounds, b - 1)) + 1 : 0;
+			if (b >= nb)
+				printf(" >%d %" PRIu64, lo - 1, n);
+			else if (b == 0)
+				printf(" <=%d %" PRIu64, json_object_get_int(json_object_array_get_idx(bounds, b)), n);
+			else
+				printf(" %d-%d %" PRIu64, lo, json_object_get_int(json_object_array_get_idx(bounds, b)), n);
+		}
+		putchar('\n');
+	}
+}
