@@ -249,6 +249,14 @@ static int check_ours(struct daemon *d, struct backend *b, struct link_info *li,
 	return 0;
 }
 
+void backend_forget(struct daemon *d, struct backend *b)
+{
+	if (b->stats)
+		stats_forget(d, b);
+	registry_remove(d, b);
+	backend_free(b);
+}
+
 int backend_delete(struct daemon *d, struct backend *b, struct op_error *e)
 {
 	struct link_info li;
@@ -267,11 +275,8 @@ int backend_delete(struct daemon *d, struct backend *b, struct op_error *e)
 		if (rc < 0 && rc != -ENODEV)
 			return rc;
 	}
-	if (b->stats)
-		stats_forget(d, b);
 	log_info("guest %s: deleted backend %s", b->guest->name, b->name);
-	registry_remove(d, b);
-	backend_free(b);
+	backend_forget(d, b);
 	return 0;
 }
 
@@ -326,19 +331,11 @@ int guest_delete(struct daemon *d, struct guest *g, struct op_error *e)
 	}
 	log_info("guest %s: deleted %u backend%s in one batch (group %u)", g->name, n,
 		 n == 1 ? "" : "s", g->group);
-	/* Removing the last backend frees the guest. */
-	while (g->n_backends > 1) {
-		b = g->backends;
-		if (b->stats)
-			stats_forget(d, b);
-		registry_remove(d, b);
-		backend_free(b);
+	/* Forgetting the last backend frees the guest: take each next one first. */
+	for (struct backend *next = NULL, *cur = g->backends; cur; cur = next) {
+		next = cur->next_in_guest;
+		backend_forget(d, cur);
 	}
-	b = g->backends;
-	if (b->stats)
-		stats_forget(d, b);
-	registry_remove(d, b);
-	backend_free(b);
 	return 0;
 }
 

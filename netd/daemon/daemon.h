@@ -168,6 +168,9 @@ int backend_create(struct daemon *d, struct backend *b, const char *guest, struc
 int backend_reopen(struct daemon *d, struct backend *b, bool force, struct reply *rp,
 		   struct op_error *e);
 int backend_delete(struct daemon *d, struct backend *b, struct op_error *e);
+/* Drop a backend whose link is gone (or going) from netd's books: its counters, its
+ * registry entry (and its guest with the last one), its memory. */
+void backend_forget(struct daemon *d, struct backend *b);
 int guest_delete(struct daemon *d, struct guest *g, struct op_error *e);
 /* li: the link as just dumped, or NULL to look it up. */
 json_object *backend_to_json(struct daemon *d, const struct backend *b, const struct link_info *li,

@@ -14,7 +14,6 @@
 
 #include "daemon/log.h"
 #include "daemon/monitor.h"
-#include "daemon/stats.h"
 
 struct monitor {
 	struct nl_sock *sk;
@@ -33,10 +32,7 @@ static void backend_gone(struct daemon *d, struct backend *b, const char *why)
 		 b->ifindex, why);
 	if (b->kind->release && b->kind->release(d, b, &e) < 0)
 		log_err("guest %s: %s", b->guest->name, e.msg);
-	if (b->stats)
-		stats_forget(d, b);
-	registry_remove(d, b);
-	backend_free(b);
+	backend_forget(d, b);
 }
 
 static void link_event(struct nl_object *obj, void *arg)
