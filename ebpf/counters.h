@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Types shared by ebpf/counters.bpf.c and netd (user space): one per-CPU hash map,
- * keyed by the backend's ifindex (netd lives in one network namespace), holding
- * per guest direction a packet count, a byte count and a size histogram.
+/* Types shared by ebpf/counters.bpf.c and netd (user space): per backend (by the
+ * ifindex of its device: netd lives in one network namespace) and per guest
+ * direction a packet count, a byte count and a size histogram.
+ *
+ * Where they live: a per-CPU array of slots, the slot of a device being its ifindex
+ * modulo the array's size (a power of two), each slot tagged with its owner's
+ * ifindex; a backend whose slot another backend holds goes into a per-CPU hash keyed
+ * by ifindex instead.  Kernels from 6.10 inline an array lookup into the program (a
+ * mask, a compare and a load); a hash lookup is a call, a hash and a bucket walk,
+ * and on a retpoline/SRSO-mitigated CPU it cost 4 times the rest of the counting.
+ * Ifindexes are handed out in increasing order, so two live backends share a slot
+ * only when one outlived many thousand devices made after it.
  *
  * Sizes are the frame as the hook sees it: the Ethernet header and payload, no FCS
  * (a minimum frame is 60 bytes, a full 1500-MTU frame 1514, 1518 with a VLAN tag).
@@ -21,9 +30,9 @@ enum netd_dir { NETD_DIR_RX = 0, NETD_DIR_TX = 1, NETD_DIRS = 2 };
 #define NETD_HIST_BUCKETS 7
 #define NETD_HIST_BOUNDS { 64, 127, 255, 511, 1023, 1518 }
 
-/* Entries of the map at most; netd may load it smaller on hosts with many CPUs (the
- * map is preallocated: each entry costs one value per possible CPU). */
-#define NETD_COUNTERS_MAX 8192
+/* Slots at most (and as many overflow entries); netd may load fewer on hosts with
+ * many CPUs: both maps are preallocated, each entry one value per possible CPU. */
+#define NETD_SLOTS_MAX 8192
 
 struct netd_dir_counters {
 	__u64 packets;
@@ -33,6 +42,14 @@ struct netd_dir_counters {
 
 struct netd_counters {
 	struct netd_dir_counters dir[NETD_DIRS];
+};
+
+/* A value of either map: the counters and whose they are (0: a free slot).  netd
+ * writes `ifindex` into every CPU's copy; the programs never change it. */
+struct netd_slot {
+	__u32 ifindex;
+	__u32 reserved;
+	struct netd_counters c;
 };
 
 /* The bucket of a frame of `len` bytes; the BPF program and netd's tests share it. */

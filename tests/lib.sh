@@ -142,3 +142,32 @@ netd_dev_fds() { ls -l "/proc/$NETD_PID/fd" | grep -cE ' -> (/host)?/dev/(net/tu
 NDCLIENT="python3 $REPO/tests/helpers/ndclient.py"
 # Raw protocol access from inside the namespace: ndc call VERB JSON / ndc xfer A B N SIZE
 ndc() { in_ns $NDCLIENT "$SOCK" "$@"; }
+
+# add_backend GUEST ... name NAME ...: netdctl backend add, and the bridge learns
+# the guest's MAC for good, so no frame is flooded to a backend it is not for (guest
+# rx counts what reaches the device, also what a closed queue then drops).
+add_backend() {
+	local name mac a prev=
+	for a in "$@"; do [ "$prev" = name ] && name=$a; prev=$a; done
+	nctl backend add "$@" >/dev/null
+	mac=$(nctl -j backend show "$name" | json_get 'd.get("mac", "")')
+	[ -z "$mac" ] || in_ns bridge fdb replace "$mac" dev "$name" master static
+}
+
+# check_tap NAME DIR SIZES [BASE_JSON]: tap backend NAME's guest DIR counters are
+# BASE plus SIZES in netdctl's JSON, and (without BASE) the tap's own link counters
+# say the same: guest rx is the tap's TX, guest tx its RX.
+check_tap() {
+	local name=$1 dir=$2 sizes=$3 base=${4:-} kernel=()
+	[ -n "$base" ] || kernel=(--kernel "$(in_ns ip -j -s link show dev "$name")" "$([ "$dir" = rx ] && echo tx || echo rx)")
+	python3 "$REPO/tests/helpers/stats_check.py" "$dir" "$sizes" "$(nctl -j stats show backend "$name")" \
+		"$base" "${kernel[@]}" || fail "counters of $name guest $dir"
+}
+
+# [FRAMES_BROADCAST=1] frames CMD A B SIZES: tests/helpers/frames.py through netd's
+# backends (or from/to a plain device); every frame must arrive.
+frames() {
+	local out
+	out=$(in_ns env FRAMES_BROADCAST="${FRAMES_BROADCAST:-0}" python3 "$REPO/tests/helpers/frames.py" "$SOCK" "$@")
+	[ "$(echo "$out" | json_get 'd["sent"] == d["received"]')" = True ] || fail "frames $*: $out"
+}

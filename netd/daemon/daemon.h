@@ -130,6 +130,7 @@ struct daemon {
 	uint32_t next_group;
 	struct name_alloc names;      /* one counter across kinds: ndt0, ndm1, ... */
 	bool stats_default;
+	uint32_t stats_slots;       /* --stats-slots; 0: sized by memory */
 	struct monitor *monitor;
 	struct server *server;
 	struct policy *policy;

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE     policy and defaults (default " DEFAULT_CONFIG " when present,\n"
 		"                        else embedded: root only, stats on)\n"
 		"      --no-stats        create backends without eBPF counters unless asked\n"
+		"      --stats-slots N   counters' fast-path slots, a power of two (default: as\n"
+		"                        many as 64 MiB of maps hold, at most 8192)\n"
 		"      --check-config    parse the config file, report, and exit\n"
 		"  -d, --debug           log debug messages\n"
 		"  -V, --version         print the version\n"
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-stats", no_argument, NULL, 'n' },
+		{ "stats-slots", required_argument, NULL, 'N' },
 		{ "check-config", no_argument, NULL, 't' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,6 +148,17 @@ int main(int argc, char **argv)
 		case 'S': d.state_dir = optarg; break;
 		case 'c': d.config_path = optarg; break;
 		case 'n': d.stats_default = false; break;
+		case 'N': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || n < 2 || n > NETD_SLOTS_MAX || (n & (n - 1))) {
+				fprintf(stderr, "netd: --stats-slots: '%s' is not a power of two from 2 to %d\n",
+					optarg, NETD_SLOTS_MAX);
+				return 2;
+			}
+			d.stats_slots = (uint32_t)n;
+			break;
+		}
 		case 't': check_only = true; break;
 		case 'd': log_max_level = LOG_LVL_DEBUG; break;
 		case 'V': printf("netd %s (protocol %d)\n", NETD_VERSION, NETD_PROTOCOL_VERSION); return 0;

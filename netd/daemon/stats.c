@@ -13,8 +13,12 @@
  *            frames from sibling macvlans.  tests/integration/stats-macvtap.sh
  *            proves it mode by mode.
  *
- * The programs hold the map, so counting goes on while netd is down; a restarted
- * netd copies each backend's counts from the old map before it replaces the
+ * Counts live in a slot of a per-CPU array (ifindex modulo its size, tagged with the
+ * owner's ifindex) or, when another backend holds that slot, in an overflow hash;
+ * ebpf/counters.h says why.  netd mirrors who owns each slot.
+ *
+ * The programs hold the maps, so counting goes on while netd is down; a restarted
+ * netd copies each backend's counts from the old maps before it replaces the
  * filters with its own programs. */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,20 +42,27 @@
  * removes somebody else's.  The priority runs it before tc's auto-assigned ones. */
 #define TC_HANDLE 0x6e64u
 #define TC_PRIO   0x6e64u
-/* The map is preallocated, one value per possible CPU per entry: on hosts with many
- * CPUs it holds fewer entries than NETD_COUNTERS_MAX rather than more memory. */
+/* Both maps are preallocated, one value per possible CPU per entry: on hosts with
+ * many CPUs they hold fewer entries than NETD_SLOTS_MAX rather than more memory. */
 #define MAP_BUDGET (64u << 20)
+
+/* A previous netd's maps, while adopting its backends' counts. */
+struct old_maps {
+	int slots_fd, overflow_fd;
+	uint32_t slots_id, mask;
+};
 
 struct stats {
 	struct counters_bpf *skel;  /* NULL: unavailable, `why` says so */
-	int map_fd;
-	uint32_t map_id;
+	int slots_fd, overflow_fd;
+	uint32_t slots_id;
 	int ncpus;
 	size_t value_stride;        /* one CPU's value in a per-CPU read */
-	size_t n_entries;           /* entries netd made: sizes the batch read */
-	size_t max_entries;
-	int old_map_fd;             /* a previous netd's map, while adopting */
-	uint32_t old_map_id;
+	uint32_t n_slots;           /* a power of two */
+	uint32_t n_overflow_max;
+	uint32_t *owner;            /* per slot, the ifindex holding it (0: free) */
+	size_t n_overflow;          /* entries netd put in the overflow map */
+	struct old_maps old;
 	char why[256];
 };
 
@@ -133,36 +144,61 @@ static int pick_progs(struct daemon *d, struct stats *s, const struct backend *b
 	return 0;
 }
 
-/* Set b's entry to `v` (per-CPU values) or to zero. */
+/* One value per possible CPU: `v`'s counts (or zeros) tagged `ifindex` (0 frees). */
+static void *slot_value(const struct stats *s, uint32_t ifindex, const void *v)
+{
+	char *buf = calloc((size_t)s->ncpus, s->value_stride);
+
+	if (buf && v)
+		memcpy(buf, v, (size_t)s->ncpus * s->value_stride);
+	for (int cpu = 0; buf && cpu < s->ncpus; cpu++)
+		((struct netd_slot *)(buf + (size_t)cpu * s->value_stride))->ifindex = ifindex;
+	return buf;
+}
+
+/* Give b its counters, starting from `v` (per-CPU values) or from zero: its slot
+ * when free, else an overflow entry. */
 static int entry_set(struct stats *s, const struct backend *b, const void *v, struct op_error *e)
 {
-	uint32_t key = (uint32_t)b->ifindex;
-	void *zero = NULL;
+	uint32_t ifindex = (uint32_t)b->ifindex, slot = ifindex & (s->n_slots - 1);
+	bool in_slot = !s->owner[slot] || s->owner[slot] == ifindex;
+	void *buf = slot_value(s, ifindex, v);
 	int rc;
 
-	if (!v) {
-		zero = calloc((size_t)s->ncpus, s->value_stride);
-		if (!zero)
-			return op_fail(e, ENOMEM, "out of memory");
-		v = zero;
-	}
-	rc = bpf_map_update_elem(s->map_fd, &key, v, BPF_ANY);
-	free(zero);
+	if (!buf)
+		return op_fail(e, ENOMEM, "out of memory");
+	if (in_slot)
+		rc = bpf_map_update_elem(s->slots_fd, &slot, buf, BPF_ANY);
+	else
+		rc = bpf_map_update_elem(s->overflow_fd, &ifindex, buf, BPF_ANY);
+	free(buf);
 	if (rc == -E2BIG)
-		return op_fail(e, rc, "cannot add counters for backend '%s': all %zu entries of the counters "
-			       "map are in use (create it with stats off)", b->name, s->max_entries);
+		return op_fail(e, rc, "cannot add counters for backend '%s': its slot and all %u overflow "
+			       "entries of the counters are in use (create it with stats off)", b->name,
+			       s->n_overflow_max);
 	if (rc < 0)
 		return op_fail(e, rc, "cannot add counters for backend '%s' (ifindex %d): %s", b->name,
 			       b->ifindex, strerror(-rc));
+	if (in_slot)
+		s->owner[slot] = ifindex;
+	else
+		s->n_overflow++;
 	return 0;
 }
 
 static void entry_del(struct stats *s, int ifindex)
 {
-	uint32_t key = (uint32_t)ifindex;
+	uint32_t key = (uint32_t)ifindex, slot = key & (s->n_slots - 1);
 
-	if (bpf_map_delete_elem(s->map_fd, &key) == 0 && s->n_entries)
-		s->n_entries--;
+	if (s->owner[slot] == key) {
+		/* Zeroed and untagged: the slot's next owner starts from nothing. */
+		void *buf = slot_value(s, 0, NULL);
+		if (buf && bpf_map_update_elem(s->slots_fd, &slot, buf, BPF_ANY) == 0)
+			s->owner[slot] = 0;
+		free(buf);
+	} else if (bpf_map_delete_elem(s->overflow_fd, &key) == 0 && s->n_overflow) {
+		s->n_overflow--;
+	}
 }
 
 /* clsact on the device; *created says whether it is ours to remove again. */
@@ -357,7 +393,6 @@ int stats_attach(struct daemon *d, struct backend *b, struct txn *t, struct op_e
 	/* The entry first: the programs count from their first packet. */
 	if ((rc = entry_set(s, b, NULL, e)) < 0)
 		return rc;
-	s->n_entries++;
 	add_step(t, b, undo_entry);
 	return tc_attach_batch(d, s, b, t, ingress, egress, e);
 }
@@ -379,74 +414,117 @@ static uint32_t our_filter_prog(const struct backend *b)
 	return bpf_tc_query(&h, &o) == 0 ? o.prog_id : 0;
 }
 
-/* The counters map of a previous netd's program `prog_id`, when its layout is ours;
- * cached, since all its programs share one map.  -EEXIST: it is this netd's own. */
-static int old_map(struct stats *s, uint32_t prog_id)
+static void old_maps_close(struct old_maps *o)
+{
+	if (o->slots_fd >= 0)
+		close(o->slots_fd);
+	if (o->overflow_fd >= 0)
+		close(o->overflow_fd);
+	*o = (struct old_maps){ .slots_fd = -1, .overflow_fd = -1 };
+}
+
+/* fd of map `id` when it is a counters map of this layout named `name`, else -1. */
+static int map_of_layout(uint32_t id, uint32_t type, const char *name, uint32_t *max_entries)
+{
+	struct bpf_map_info mi = { 0 };
+	uint32_t len = sizeof(mi);
+	int fd = bpf_map_get_fd_by_id(id);
+
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) < 0 || mi.type != type || mi.key_size != sizeof(uint32_t) ||
+	    mi.value_size != sizeof(struct netd_slot) || strcmp(mi.name, name)) {
+		close(fd);
+		return -1;
+	}
+	*max_entries = mi.max_entries;
+	return fd;
+}
+
+/* The counters maps of a previous netd's program `prog_id` into s->old, when their
+ * layout is ours; cached, since all its programs share them.  -EEXIST: they are
+ * this netd's own. */
+static int old_maps(struct stats *s, uint32_t prog_id)
 {
 	struct bpf_prog_info pi = { 0 };
-	struct bpf_map_info mi = { 0 };
-	uint32_t ids[4], len = sizeof(pi);
-	int pfd = bpf_prog_get_fd_by_id(prog_id), fd = -1;
+	uint32_t ids[4], len = sizeof(pi), n_slots = 0, unused;
+	int pfd = bpf_prog_get_fd_by_id(prog_id);
 
 	if (pfd < 0)
 		return -1;
 	pi.nr_map_ids = 4;
 	pi.map_ids = (uint64_t)(uintptr_t)ids;
-	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0 || pi.nr_map_ids < 1) {
+	if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0) {
 		close(pfd);
 		return -1;
 	}
 	close(pfd);
-	if (ids[0] == s->map_id)
-		return -EEXIST;
-	if (s->old_map_fd >= 0 && s->old_map_id == ids[0])
-		return s->old_map_fd;
-	fd = bpf_map_get_fd_by_id(ids[0]);
-	len = sizeof(mi);
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &len) < 0 || mi.type != BPF_MAP_TYPE_PERCPU_HASH ||
-	    mi.key_size != sizeof(uint32_t) || mi.value_size != sizeof(struct netd_counters) ||
-	    strcmp(mi.name, "counters")) {
-		if (fd >= 0)
-			close(fd);
+	for (uint32_t i = 0; i < pi.nr_map_ids && i < 4; i++) {
+		if (ids[i] == s->slots_id)
+			return -EEXIST;
+		if (ids[i] == s->old.slots_id)
+			return 0;
+	}
+	old_maps_close(&s->old);
+	for (uint32_t i = 0; i < pi.nr_map_ids && i < 4; i++) {
+		int fd;
+		if (s->old.slots_fd < 0 &&
+		    (fd = map_of_layout(ids[i], BPF_MAP_TYPE_PERCPU_ARRAY, "slots", &n_slots)) >= 0) {
+			s->old.slots_fd = fd;
+			s->old.slots_id = ids[i];
+		} else if (s->old.overflow_fd < 0 &&
+			   (fd = map_of_layout(ids[i], BPF_MAP_TYPE_PERCPU_HASH, "overflow", &unused)) >= 0) {
+			s->old.overflow_fd = fd;
+		}
+	}
+	if (s->old.slots_fd < 0 || s->old.overflow_fd < 0 || !n_slots || (n_slots & (n_slots - 1))) {
+		old_maps_close(&s->old);
 		return -1;
 	}
-	if (s->old_map_fd >= 0)
-		close(s->old_map_fd);
-	s->old_map_fd = fd;
-	s->old_map_id = ids[0];
-	return fd;
+	s->old.mask = n_slots - 1;
+	return 0;
+}
+
+/* b's per-CPU counts in the previous netd's maps (malloc'd), or NULL. */
+static void *old_counts(struct stats *s, uint32_t ifindex)
+{
+	uint32_t slot = ifindex & s->old.mask;
+	char *v = calloc((size_t)s->ncpus, s->value_stride);
+
+	if (!v)
+		return NULL;
+	if (bpf_map_lookup_elem(s->old.slots_fd, &slot, v) == 0 && ((struct netd_slot *)v)->ifindex == ifindex)
+		return v;
+	if (bpf_map_lookup_elem(s->old.overflow_fd, &ifindex, v) == 0)
+		return v;
+	free(v);
+	return NULL;
 }
 
 static int adopt_one(struct daemon *d, struct stats *s, struct backend *b, struct op_error *e)
 {
-	uint32_t key = (uint32_t)b->ifindex, prog_id;
-	int ingress, egress, rc, fd;
+	uint32_t prog_id;
+	int ingress, egress, rc;
 	void *v = NULL;
 	bool created;
 
 	if (pick_progs(d, s, b, &ingress, &egress) < 0)
 		return 0;
 	prog_id = our_filter_prog(b);
-	fd = prog_id ? old_map(s, prog_id) : -1;
-	if (fd == -EEXIST)
+	rc = prog_id ? old_maps(s, prog_id) : -1;
+	if (rc == -EEXIST)
 		return 0; /* adopted already */
-	if (fd >= 0) {
-		v = calloc((size_t)s->ncpus, s->value_stride);
-		if (v && bpf_map_lookup_elem(fd, &key, v) < 0) {
-			free(v);
-			v = NULL;
-		}
-	}
+	if (rc == 0)
+		v = old_counts(s, (uint32_t)b->ifindex);
 	/* The entry before the programs, so they count from their first packet. */
 	rc = entry_set(s, b, v, e);
 	free(v);
 	if (rc < 0)
 		return rc;
-	s->n_entries++;
 	if ((rc = hook_create(b, &created, e)) < 0 ||
 	    (rc = filter_attach(b, BPF_TC_INGRESS, ingress, true, e)) < 0 ||
 	    (rc = filter_attach(b, BPF_TC_EGRESS, egress, true, e)) < 0) {
-		/* Whatever is still attached counts into the old map; ours would lie. */
+		/* Whatever is still attached counts into the old maps; ours would lie. */
 		entry_del(s, b->ifindex);
 		return rc;
 	}
@@ -479,7 +557,8 @@ int stats_init(struct daemon *d, struct op_error *e)
 
 	if (!s)
 		return op_fail(e, ENOMEM, "out of memory");
-	s->old_map_fd = -1;
+	s->slots_fd = s->overflow_fd = -1;
+	old_maps_close(&s->old);
 	d->stats = s;
 	libbpf_set_print(libbpf_log);
 	s->ncpus = libbpf_num_possible_cpus();
@@ -487,14 +566,23 @@ int stats_init(struct daemon *d, struct op_error *e)
 		rc = op_fail(e, s->ncpus ? s->ncpus : EINVAL, "cannot count the possible CPUs");
 		goto fail;
 	}
-	s->value_stride = (sizeof(struct netd_counters) + 7) & ~(size_t)7;
-	s->max_entries = MAP_BUDGET / (s->value_stride * (size_t)s->ncpus);
-	if (s->max_entries > NETD_COUNTERS_MAX)
-		s->max_entries = NETD_COUNTERS_MAX;
-	if (s->max_entries < 1024)
-		s->max_entries = 1024;
+	s->value_stride = (sizeof(struct netd_slot) + 7) & ~(size_t)7;
+	/* Half the budget each, rounded down to a power of two, 1024 at least; the
+	 * overflow map keeps that size when --stats-slots sets the slots'. */
+	size_t fit = MAP_BUDGET / 2 / (s->value_stride * (size_t)s->ncpus);
+	for (s->n_overflow_max = NETD_SLOTS_MAX; s->n_overflow_max > 1024 && s->n_overflow_max > fit;)
+		s->n_overflow_max /= 2;
+	s->n_slots = d->stats_slots ? d->stats_slots : s->n_overflow_max;
+	s->owner = calloc(s->n_slots, sizeof(*s->owner));
+	if (!s->owner) {
+		rc = op_fail(e, ENOMEM, "out of memory");
+		goto fail;
+	}
 	s->skel = counters_bpf__open();
-	if (!s->skel || bpf_map__set_max_entries(s->skel->maps.counters, (uint32_t)s->max_entries) < 0 ||
+	if (s->skel)
+		s->skel->rodata->slot_mask = s->n_slots - 1;
+	if (!s->skel || bpf_map__set_max_entries(s->skel->maps.slots, s->n_slots) < 0 ||
+	    bpf_map__set_max_entries(s->skel->maps.overflow, s->n_overflow_max) < 0 ||
 	    counters_bpf__load(s->skel) < 0) {
 		rc = op_fail(e, errno ? errno : EINVAL, "cannot load the eBPF counters (ebpf/counters.bpf.c): %s",
 			     strerror(errno ? errno : EINVAL));
@@ -502,17 +590,17 @@ int stats_init(struct daemon *d, struct op_error *e)
 		s->skel = NULL;
 		goto fail;
 	}
-	s->map_fd = bpf_map__fd(s->skel->maps.counters);
-	s->map_id = map_id_of(s->map_fd);
+	s->slots_fd = bpf_map__fd(s->skel->maps.slots);
+	s->overflow_fd = bpf_map__fd(s->skel->maps.overflow);
+	s->slots_id = map_id_of(s->slots_fd);
 	hmap_for_each_safe(&d->backends_by_ifindex, i, n, tmp) {
 		struct backend *b = container_of(n, struct backend, by_ifindex);
 		if (b->stats && stats_adopt(d, b) == 0)
 			adopted++;
 	}
-	if (s->old_map_fd >= 0)
-		close(s->old_map_fd);
-	s->old_map_fd = -1;
-	log_info("eBPF counters loaded: room for %zu backends, %u re-attached", s->max_entries, adopted);
+	old_maps_close(&s->old);
+	log_info("eBPF counters loaded: %u slots and %u overflow entries, %u backends re-attached",
+		 s->n_slots, s->n_overflow_max, adopted);
 	return 0;
 fail:
 	snprintf(s->why, sizeof(s->why), "%.*s", (int)sizeof(s->why) - 1, e->msg);
@@ -528,8 +616,8 @@ void stats_exit(struct daemon *d)
 	/* The filters stay and keep counting into the map they hold; the next netd
 	 * takes their counts over. */
 	counters_bpf__destroy(s->skel);
-	if (s->old_map_fd >= 0)
-		close(s->old_map_fd);
+	old_maps_close(&s->old);
+	free(s->owner);
 	free(s);
 	d->stats = NULL;
 }
@@ -558,17 +646,59 @@ void stats_dir_add(struct netd_dir_counters *sum, const struct netd_dir_counters
 		sum->hist[i] += c->hist[i];
 }
 
+/* Up to `max` entries of map `fd` from its start, batched (-ENOENT from the kernel:
+ * the map's end).  Returns how many, or -errno. */
+static long batch_read(int fd, uint32_t max, uint32_t *keys, char *vals, size_t value_len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t token = 0, got = 0;
+
+	while (got < max) {
+		uint32_t count = max - got;
+		int rc = bpf_map_lookup_batch(fd, got ? &token : NULL, &token, keys + got,
+					      vals + got * value_len, &count, &opts);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+		got += count;
+		if (rc == -ENOENT)
+			break;
+	}
+	return got;
+}
+
+/* Tagged values of `n` keys, summed over CPUs, appended to out[*n_out]. */
+static void sum_values(const struct stats *s, const char *vals, long n, struct stats_entry *out, size_t *n_out)
+{
+	for (long k = 0; k < n; k++) {
+		const char *v = vals + (size_t)k * s->ncpus * s->value_stride;
+		struct stats_entry *o = &out[*n_out];
+		uint32_t ifindex = ((const struct netd_slot *)v)->ifindex;
+
+		if (!ifindex)
+			continue;  /* a free slot */
+		o->ifindex = (int)ifindex;
+		memset(&o->c, 0, sizeof(o->c));
+		for (int cpu = 0; cpu < s->ncpus; cpu++) {
+			const struct netd_slot *c = (const void *)(v + (size_t)cpu * s->value_stride);
+			for (int dir = 0; dir < NETD_DIRS; dir++)
+				stats_dir_add(&o->c.dir[dir], &c->c.dir[dir]);
+		}
+		(*n_out)++;
+	}
+}
+
+/* All counters: one batched read of the slots up to the highest one in use, and one
+ * of the overflow map when it has entries. */
 int stats_read(struct daemon *d, struct stats_entry **ret, size_t *ret_n, uint64_t *time_ns,
 	       struct op_error *e)
 {
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct stats *s = ready(d);
 	struct stats_entry *out = NULL;
-	uint32_t *keys = NULL, token = 0;
-	size_t cap, n = 0;
+	uint32_t *keys = NULL, hi = 0, cap;
+	size_t value_len, n = 0;
 	struct timespec ts;
 	char *vals = NULL;
-	bool first = true;
+	long got;
 	int rc = 0;
 
 	*ret = NULL;
@@ -576,56 +706,46 @@ int stats_read(struct daemon *d, struct stats_entry **ret, size_t *ret_n, uint64
 	if (!s)
 		return op_fail(e, EOPNOTSUPP, "eBPF counters are unavailable: %s",
 			       d->stats ? d->stats->why : "not loaded");
-	/* Room for every entry, so one call returns them all (-ENOENT: the end). */
-	cap = s->n_entries + 64;
-	for (;;) {
-		uint32_t count;
-		void *grown;
-
-		if ((grown = realloc(keys, cap * sizeof(*keys))))
-			keys = grown;
-		if (grown && (grown = realloc(vals, cap * s->ncpus * s->value_stride)))
-			vals = grown;
-		if (grown && (grown = realloc(out, cap * sizeof(*out))))
-			out = grown;
-		if (!grown) {
-			rc = op_fail(e, ENOMEM, "out of memory for %zu counters", cap);
+	value_len = (size_t)s->ncpus * s->value_stride;
+	for (uint32_t i = s->n_slots; i-- > 0;)
+		if (s->owner[i]) {
+			hi = i + 1;
 			break;
 		}
-		count = (uint32_t)(cap - n);
-		rc = bpf_map_lookup_batch(s->map_fd, first ? NULL : &token, &token, keys + n,
-					  vals + n * s->ncpus * s->value_stride, &count, &opts);
-		if (rc < 0 && rc != -ENOENT) {
-			op_fail(e, rc, "cannot read the counters map: %s", strerror(-rc));
-			break;
+	/* Room for the overflow map's entries and some it holds that netd did not make. */
+	cap = hi + (uint32_t)s->n_overflow + 64;
+	keys = malloc(cap * sizeof(*keys));
+	vals = malloc(cap * value_len);
+	out = malloc(cap * sizeof(*out));
+	if (!keys || !vals || !out) {
+		rc = op_fail(e, ENOMEM, "out of memory for %u counters", cap);
+		goto out;
+	}
+	if (hi) {
+		got = batch_read(s->slots_fd, hi, keys, vals, value_len);
+		if (got < 0) {
+			rc = op_fail(e, (int)got, "cannot read the counters' slots: %s", strerror((int)-got));
+			goto out;
 		}
-		n += count;
-		first = false;
-		if (rc == -ENOENT) {
-			rc = 0;
-			break;
+		sum_values(s, vals, got, out, &n);
+	}
+	if (s->n_overflow) {
+		got = batch_read(s->overflow_fd, cap - (uint32_t)n, keys, vals, value_len);
+		if (got < 0) {
+			rc = op_fail(e, (int)got, "cannot read the counters' overflow map: %s", strerror((int)-got));
+			goto out;
 		}
-		cap *= 2;  /* more entries than netd made: somebody else's? read on */
+		sum_values(s, vals, got, out, &n);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (rc == 0) {
-		for (size_t k = 0; k < n; k++) {
-			out[k].ifindex = (int)keys[k];
-			memset(&out[k].c, 0, sizeof(out[k].c));
-			for (int cpu = 0; cpu < s->ncpus; cpu++) {
-				const struct netd_counters *v = (const void *)(vals + (k * s->ncpus + cpu) * s->value_stride);
-				for (int dir = 0; dir < NETD_DIRS; dir++)
-					stats_dir_add(&out[k].c.dir[dir], &v->dir[dir]);
-			}
-		}
-		qsort(out, n, sizeof(*out), cmp_entry);
-		*ret = n ? out : NULL;
+	qsort(out, n, sizeof(*out), cmp_entry);
+	*time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (n) {
+		*ret = out;
 		*ret_n = n;
-		*time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-		if (!n)
-			free(out);
 		out = NULL;
 	}
+out:
 	free(out);
 	free(keys);
 	free(vals);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Per-backend eBPF traffic counters (ebpf/counters.bpf.c): tc programs on each
- * backend, per-CPU counters keyed by ifindex, read in one batched map lookup. */
+ * backend, per-CPU counters in a slot by ifindex (or an overflow hash), read in one
+ * batched map lookup. */
 #ifndef NETD_STATS_H
 #define NETD_STATS_H
 

@@ -11,11 +11,11 @@
  *       for comparison rows, attach on SRC's ingress and DST's egress (they stay):
  *       empty-tc: a program that only returns, the way netd attaches (clsact,
  *       cls_bpf) — the hook's own cost; tcx: netd's own programs (taken from the
- *       filters on tap on0, entries added to netd's map) through tcx (kernel 6.6+)
+ *       filters on tap on0, slots filled in netd's map) through tcx (kernel 6.6+)
  *       instead of clsact.  Exit status 4 when the kernel has no tcx.
  *   counters_bench batch N ROUNDS
- *       a counters map like netd's with N entries; prints the median time of one
- *       batched read of them all (and how many syscalls that took), and of N
+ *       a slots map like netd's with N backends in it; prints the median time of
+ *       one batched read of them all (and how many syscalls that took), and of N
  *       single lookups for comparison: "<batch us> <syscalls> <per-key us>".
  */
 #include <errno.h>
@@ -187,20 +187,34 @@ static int attach(char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[0], "tcx")) {
-		int tx = netd_prog("on0", BPF_TC_INGRESS), rx = netd_prog("on0", BPF_TC_EGRESS), map;
+		int tx = netd_prog("on0", BPF_TC_INGRESS), rx = netd_prog("on0", BPF_TC_EGRESS), map = -1;
 		struct bpf_prog_info pi = { 0 };
-		uint32_t ids[1], len = sizeof(pi);
+		struct bpf_map_info mi = { 0 };
+		uint32_t ids[4], len = sizeof(pi);
 		int ncpu = libbpf_num_possible_cpus();
-		void *zero = calloc((size_t)ncpu, (sizeof(struct netd_counters) + 7) & ~(size_t)7);
+		size_t stride = (sizeof(struct netd_slot) + 7) & ~(size_t)7;
+		char *v = calloc((size_t)ncpu, stride);
 
-		pi.nr_map_ids = 1;
+		pi.nr_map_ids = 4;
 		pi.map_ids = (uint64_t)(uintptr_t)ids;
-		if (tx < 0 || rx < 0 || bpf_obj_get_info_by_fd(tx, &pi, &len) < 0 ||
-		    (map = bpf_map_get_fd_by_id(ids[0])) < 0)
+		if (tx < 0 || rx < 0 || !v || bpf_obj_get_info_by_fd(tx, &pi, &len) < 0)
 			die("netd's programs");
+		for (uint32_t i = 0; i < pi.nr_map_ids && i < 4 && map < 0; i++) {
+			len = sizeof(mi);
+			map = bpf_map_get_fd_by_id(ids[i]);
+			if (map >= 0 && (bpf_obj_get_info_by_fd(map, &mi, &len) < 0 || strcmp(mi.name, "slots"))) {
+				close(map);
+				map = -1;
+			}
+		}
+		if (map < 0)
+			die("netd's slots map");
+		/* Their own slots, as netd fills them (the test's few taps do not collide). */
 		for (int i = 0; i < 2; i++) {
-			uint32_t key = (uint32_t)(i ? dst : src);
-			if (bpf_map_update_elem(map, &key, zero, BPF_ANY) < 0)
+			uint32_t ifindex = (uint32_t)(i ? dst : src), key = ifindex & (mi.max_entries - 1);
+			for (int c = 0; c < ncpu; c++)
+				((struct netd_slot *)(v + c * stride))->ifindex = ifindex;
+			if (bpf_map_update_elem(map, &key, v, BPF_ANY) < 0)
 				die("netd's map");
 		}
 		if (bpf_prog_attach(tx, src, TCX_INGRESS, 0) < 0) {
@@ -229,49 +243,64 @@ static int batch(char **argv)
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	unsigned n = (unsigned)atoi(argv[0]), rounds = (unsigned)atoi(argv[1]), calls = 0;
 	int ncpu = libbpf_num_possible_cpus();
-	size_t stride = (sizeof(struct netd_counters) + 7) & ~(size_t)7;
-	char *vals = calloc((size_t)(n + 64) * ncpu, stride);
-	uint32_t *keys = calloc(n + 64, sizeof(*keys)), token;
+	size_t stride = (sizeof(struct netd_slot) + 7) & ~(size_t)7;
+	char *vals = calloc((size_t)(1000 + n) * ncpu, stride);
+	uint32_t *keys = calloc(1000 + n, sizeof(*keys)), token;
 	uint64_t *tb = calloc(rounds, sizeof(*tb)), *tk = calloc(rounds, sizeof(*tk)), sum = 0;
-	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "counters", sizeof(uint32_t),
-				sizeof(struct netd_counters), NETD_COUNTERS_MAX, &mo);
+	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "slots", sizeof(uint32_t),
+				sizeof(struct netd_slot), NETD_SLOTS_MAX, &mo);
 
 	if (fd < 0)
 		die("bpf_map_create");
 	if (!vals || !keys || !tb || !tk || ncpu <= 0)
 		die("calloc");
+	if (n > NETD_SLOTS_MAX)
+		die("more backends than slots");
+	/* Backends with ifindexes 1000.. in their slots, as netd fills them. */
 	for (uint32_t k = 0; k < n; k++) {
-		for (int c = 0; c < ncpu; c++)
-			((struct netd_counters *)(vals + c * stride))->dir[0].packets = k + c;
-		uint32_t key = 1000 + k;  /* ifindex-like keys */
+		uint32_t ifindex = 1000 + k, key = ifindex & (NETD_SLOTS_MAX - 1);
+		for (int c = 0; c < ncpu; c++) {
+			((struct netd_slot *)(vals + c * stride))->ifindex = ifindex;
+			((struct netd_slot *)(vals + c * stride))->c.dir[0].packets = k + c;
+		}
 		if (bpf_map_update_elem(fd, &key, vals, BPF_ANY) < 0)
 			die("bpf_map_update_elem");
 	}
+	/* As netd reads: the slots up to the highest one in use, tagged ones summed. */
+	uint32_t hi = 1000 + n;
 	for (unsigned r = 0; r < rounds; r++) {
 		uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-		uint32_t got = 0;
-		int rc;
+		uint32_t got = 0, tagged = 0;
+		int rc = 0;
 		calls = 0;
-		do {
-			uint32_t cnt = n + 64 - got;
+		while (got < hi && rc == 0) {
+			uint32_t cnt = hi - got;
 			rc = bpf_map_lookup_batch(fd, got ? &token : NULL, &token, keys + got,
 						  vals + (size_t)got * ncpu * stride, &cnt, &bo);
 			calls++;
 			got += cnt;
-		} while (rc == 0);
-		if (rc != -ENOENT || got != n) {
-			fprintf(stderr, "counters_bench: batch read: %s, %u of %u entries\n", strerror(-rc), got, n);
+		}
+		if ((rc < 0 && rc != -ENOENT) || got != hi) {
+			fprintf(stderr, "counters_bench: batch read: %s, %u of %u slots\n", strerror(-rc), got, hi);
 			return 1;
 		}
-		/* Sum over CPUs, as netd does. */
-		for (uint32_t i = 0; i < got; i++)
+		for (uint32_t i = 0; i < got; i++) {
+			const char *v = vals + (size_t)i * ncpu * stride;
+			if (!((const struct netd_slot *)v)->ifindex)
+				continue;
+			tagged++;
 			for (int c = 0; c < ncpu; c++)
-				sum += ((struct netd_counters *)(vals + ((size_t)i * ncpu + c) * stride))->dir[0].packets;
+				sum += ((const struct netd_slot *)(v + c * stride))->c.dir[0].packets;
+		}
+		if (tagged != n) {
+			fprintf(stderr, "counters_bench: batch read: %u of %u backends\n", tagged, n);
+			return 1;
+		}
 		tb[r] = now_ns(CLOCK_MONOTONIC) - t0;
 
 		t0 = now_ns(CLOCK_MONOTONIC);
 		for (uint32_t k = 0; k < n; k++) {
-			uint32_t key = 1000 + k;
+			uint32_t key = (1000 + k) & (NETD_SLOTS_MAX - 1);
 			if (bpf_map_lookup_elem(fd, &key, vals) < 0)
 				die("bpf_map_lookup_elem");
 		}

@@ -7,19 +7,12 @@
 # macvlan (bridge mode), and frames from the guest: every one is counted once, in the
 # right direction and size bucket, and the kernel's link counters agree.
 . "$(dirname "$0")/../lib.sh"
-FRAMES="python3 $REPO/tests/helpers/frames.py"
 
 netns_new
 # Every frame on the devices is one we sent: no IPv6 autoconfiguration chatter.
 in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 netd_start
 HOOK=$(netd_hook)
-
-frames() { # [FRAMES_BROADCAST=1] frames CMD A B SIZES: every frame arrives
-	local out
-	out=$(in_ns env FRAMES_BROADCAST="${FRAMES_BROADCAST:-0}" $FRAMES "$SOCK" "$@")
-	[ "$(echo "$out" | json_get 'd["sent"] == d["received"]')" = True ] || fail "frames $*: $out"
-}
 
 # check NAME DIR SIZES: guest DIR counters are exactly SIZES, and so are the macvtap's
 # own link counters: for a macvtap guest rx is its RX, guest tx its TX.

@@ -6,7 +6,6 @@
 # leaves a filter somebody else added alone; 300 backends are read with one batched
 # map lookup and listed in a multipart reply; no BPF rights: netd runs, says why.
 . "$(dirname "$0")/../lib.sh"
-FRAMES="python3 $REPO/tests/helpers/frames.py"
 
 netns_new
 # Every frame on the backends is one we sent: no IPv6 autoconfiguration, and no
@@ -18,35 +17,10 @@ in_ns ip link set br0 up
 netd_start
 HOOK=$(netd_hook)
 
-# The bridge knows every guest MAC: no frame is flooded to a backend it is not for
-# (guest rx counts what reaches the device, also what a closed queue then drops).
-add() { # add GUEST ... name NAME ...
-	local name mac a prev=
-	for a in "$@"; do [ "$prev" = name ] && name=$a; prev=$a; done
-	nctl backend add "$@" >/dev/null
-	mac=$(nctl -j backend show "$name" | json_get 'd.get("mac", "")')
-	[ -z "$mac" ] || in_ns bridge fdb replace "$mac" dev "$name" master static
-}
-add web type tap bridge br0 name web0 mac 52:54:00:00:00:0a vnet_hdr off mtu 2000
-add web type tap bridge br0 name web1 mac 52:54:00:00:00:0b mtu 2000
-add db type tap bridge br0 name db0 mac 52:54:00:00:00:0c
-add db type tap bridge br0 name db1 mac 52:54:00:00:00:0d stats off
-
-frames() { # frames CMD A B SIZES -> asserts every frame arrived
-	local out
-	out=$(in_ns $FRAMES "$SOCK" "$@")
-	[ "$(echo "$out" | json_get 'd["sent"] == d["received"]')" = True ] || fail "frames $*: $out"
-}
-
-# check NAME DIR SIZES [BASE_JSON]: NAME's guest DIR counters are BASE plus SIZES in
-# netdctl's JSON, and (without BASE) the tap's own link counters say the same: guest
-# rx is the tap's TX, guest tx its RX.
-check() {
-	local name=$1 dir=$2 sizes=$3 base=${4:-} kernel=()
-	[ -n "$base" ] || kernel=(--kernel "$(in_ns ip -j -s link show dev "$name")" "$([ "$dir" = rx ] && echo tx || echo rx)")
-	python3 "$REPO/tests/helpers/stats_check.py" "$dir" "$sizes" "$(nctl -j stats show backend "$name")" \
-		"$base" "${kernel[@]}" || fail "counters of $name guest $dir"
-}
+add_backend web type tap bridge br0 name web0 mac 52:54:00:00:00:0a vnet_hdr off mtu 2000
+add_backend web type tap bridge br0 name web1 mac 52:54:00:00:00:0b mtu 2000
+add_backend db type tap bridge br0 name db0 mac 52:54:00:00:00:0c
+add_backend db type tap bridge br0 name db1 mac 52:54:00:00:00:0d stats off
 
 # --- the programs sit where netd says (tcx on 6.6+, else tc with netd's handle) ----
 for dev in web0 web1 db0; do
@@ -65,9 +39,9 @@ B="100x7,1500x3,1518,1519"
 frames pair web0 web1 "$A"
 frames pair web1 web0 "$B"
 frames pair db0 db1 "200x4"
-check web0 tx "$A"; check web1 rx "$A"
-check web1 tx "$B"; check web0 rx "$B"
-check db0 tx "200x4"; check db0 rx ""
+check_tap web0 tx "$A"; check_tap web1 rx "$A"
+check_tap web1 tx "$B"; check_tap web0 rx "$B"
+check_tap db0 tx "200x4"; check_tap db0 rx ""
 ok "exact packets, bytes and size buckets each way, equal to the kernel's link counters"
 
 doc=$(nctl -j stats show guest web)
@@ -106,14 +80,14 @@ ok "prometheus textfile export"
 web0=$(nctl -j stats show backend web0)
 db0=$(nctl -j stats show backend db0)
 nctl backend del web1
-add web type tap bridge br0 name web1 mac 52:54:00:00:00:0b mtu 2000
-check web1 rx ""; check web1 tx ""
-check web0 tx "" "$web0"; check web0 rx "" "$web0"
-check db0 tx "" "$db0"; check db0 rx "" "$db0"
+add_backend web type tap bridge br0 name web1 mac 52:54:00:00:00:0b mtu 2000
+check_tap web1 rx ""; check_tap web1 tx ""
+check_tap web0 tx "" "$web0"; check_tap web0 rx "" "$web0"
+check_tap db0 tx "" "$db0"; check_tap db0 rx "" "$db0"
 nctl guest del db
-add db type tap bridge br0 name db0 mac 52:54:00:00:00:0c
-check db0 tx ""; check db0 rx ""
-check web0 tx "" "$web0"
+add_backend db type tap bridge br0 name db0 mac 52:54:00:00:00:0c
+check_tap db0 tx ""; check_tap db0 rx ""
+check_tap web0 tx "" "$web0"
 ok "deleted and re-created backends start at zero, others keep theirs"
 
 # --- restart: counts survive, a filter somebody else added is left alone ---------
@@ -134,7 +108,7 @@ for _ in range(3):
     os.write(fd, bytes.fromhex("52540000000b52540000000a88b5") + bytes(186))
 EOF
 netd_start
-check web0 tx "200x3" "$web0"
+check_tap web0 tx "200x3" "$web0"
 new=$(hooks web0 | grep -o 'ingress .* netd_guest_tx:\[[0-9]*\]')
 [ -n "$new" ] && [ "$new" != "$old" ] || fail "restart: web0's program not replaced by the new netd's ($old -> $new)"
 assert_eq "$(hooks web0 | wc -l)" "2" "restart: replaced, not added"
@@ -143,7 +117,7 @@ assert_contains "$f" "pref 1 bpf chain 0 handle 0x1 not_in_hw bytecode '1,6 0 0 
 f=$(in_ns tc filter show dev web0 egress)
 assert_contains "$f" "pref 60000 bpf chain 0 handle 0x1 not_in_hw bytecode '1,6 0 0 0'" "restart: somebody's egress filter stays"
 frames pair web0 web1 "90x2"
-check web0 tx "200x3,90x2" "$web0"
+check_tap web0 tx "200x3,90x2" "$web0"
 ok "after a restart: counts kept (also those made while netd was down), foreign filters intact"
 
 # --- many backends: one batched read, a multipart reply --------------------------
@@ -181,8 +155,8 @@ ok "300 backends: one batched map read, listed in a multipart reply"
 # --- --no-stats: new backends get no counters unless asked ----------------------
 netd_stop
 netd_start --no-stats
-add ns type tap bridge br0 name ns0
-add ns type tap bridge br0 name ns1 stats on
+add_backend ns type tap bridge br0 name ns0
+add_backend ns type tap bridge br0 name ns1 stats on
 assert_eq "$(hooks ns0)" "" "--no-stats: no program on ns0"
 assert_contains "$(hooks ns1)" "ingress $HOOK netd_guest_tx" "--no-stats: stats on still attaches"
 assert_contains "$(hooks web0)" "egress $HOOK netd_guest_rx" "--no-stats: adopted backends keep theirs"
@@ -193,7 +167,7 @@ netd_stop
 printf '#!/bin/sh\nexec setpriv --bounding-set=-bpf,-sys_admin,-perfmon -- %s "$@"\n' "$NETD_BIN" >"$TMP/netd-nobpf"
 chmod +x "$TMP/netd-nobpf"
 NETD_BIN=$TMP/netd-nobpf netd_start
-add nb type tap bridge br0 name nb0
+add_backend nb type tap bridge br0 name nb0
 nctl_fails 2 "eBPF counters are unavailable: cannot load the eBPF counters" stats show
 assert_contains "$(cat "$TMP/netd.log")" "eBPF counters unavailable" "the log says so at start"
 ok "no BPF rights: backends still made, stats show says why"
