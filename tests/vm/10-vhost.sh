@@ -20,6 +20,12 @@ res=$(in_ns "$BUILD/tests/vhost_seq" "$SOCK" ndt0)
 assert_contains "$res" "2 queue pairs set up and torn down" "vhost-net sequence on a tap backend"
 ok "tap, 2 queues, vhost on: QEMU's vhost-net set-up succeeds on netd's fds"
 
+# The counters' programs pass this (Debian) kernel's verifier too and sit on the tap.
+assert_contains "$(cat "$TMP/netd.log")" "eBPF counters loaded" "counters load on $(uname -r)"
+assert_contains "$(hooks ndt0)" "ingress $(netd_hook) netd_guest_tx" "counters on ndt0's ingress"
+assert_contains "$(hooks ndt0)" "egress $(netd_hook) netd_guest_rx" "counters on ndt0's egress"
+ok "eBPF counters load and attach on kernel $(uname -r)"
+
 nctl backend add db type macvtap link l0 queues 2 vhost on >/dev/null
 name=$(nctl -j backend show guest db | json_get 'd[0]["name"]')
 res=$(in_ns "$BUILD/tests/vhost_seq" "$SOCK" "$name")
