@@ -14,6 +14,10 @@
  *                                                  type macvtap mode bridge; open its char device
  *   bench_baseline ipdel LABEL                     ip link del dev NAME for each name on stdin,
  *                                                  "LABEL NS" each
+ *   bench_baseline pingpong LABEL N CPU CPU        N round trips of a 64-byte message over a
+ *                                                  SOCK_SEQPACKET pair between two processes,
+ *                                                  pinned to those CPUs: the floor of any
+ *                                                  request to a daemon here
  *
  * The first three are bench_pair workers (bench_common.h); at the end they delete
  * their devices (moved into GROUP after each timing) in one batch.
@@ -179,6 +183,48 @@ static int ipdel(const char *label)
 	return 0;
 }
 
+static void pin(const char *cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(atoi(cpu), &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("CPU %s: %s", cpu, strerror(errno));
+}
+
+/* The echoing side is a child process, as netd is another process to its clients. */
+static int pingpong(const char *label, long n, const char *cpu, const char *echo_cpu)
+{
+	char msg[64] = { 0 };
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(sv[0]);
+		pin(echo_cpu);
+		while (read(sv[1], msg, sizeof(msg)) > 0 && write(sv[1], msg, sizeof(msg)) == sizeof(msg))
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	pin(cpu);
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+		if (write(sv[0], msg, sizeof(msg)) != sizeof(msg) || read(sv[0], msg, sizeof(msg)) != sizeof(msg))
+			die("ping-pong: %s", strerror(errno));
+		printf("%s %llu\n", label, (unsigned long long)(now_ns() - t0));
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct base b = { 0 };
@@ -187,6 +233,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "ipdel"))
 		return ipdel(argv[2]) ? 1 : 0;
+	if (argc == 6 && !strcmp(argv[1], "pingpong"))
+		return pingpong(argv[2], strtol(argv[3], NULL, 10), argv[4], argv[5]);
 	if (argc == 5 && !strcmp(argv[1], "ip-tap"))
 		op = ip_tap_op;
 	else if (argc == 5 && !strcmp(argv[1], "qbh"))
@@ -195,7 +243,8 @@ int main(int argc, char **argv)
 		op = ip_macvtap_op;
 	if (!op) {
 		fprintf(stderr, "Usage: bench_baseline { ip-tap BRIDGE PREFIX GROUP | qbh HELPER BRIDGE GROUP |\n"
-				"                        ip-macvtap LOWER PREFIX GROUP | ipdel LABEL }\n");
+				"                        ip-macvtap LOWER PREFIX GROUP | ipdel LABEL |\n"
+				"                        pingpong LABEL N CPU CPU }\n");
 		return 2;
 	}
 	if (op == qbh_op) {

@@ -15,6 +15,7 @@
  *   bench_client SOCK open LABEL GUEST N              time backend.open of N of them
  *   bench_client SOCK ping                            bench_pair worker: one "version"
  *                                                     call per line, the daemon's floor
+ *   bench_client SOCK noops LABEL N                   time N "version" calls in a row
  *   bench_client SOCK names GUEST                     the guest's backend names
  *   bench_client SOCK count                           how many backends netd holds
  *
@@ -158,6 +159,19 @@ static int cmd_ping(struct client *c, int argc, char **argv)
 	return argc == 0 ? worker_loop(ping_op, c) : -1;
 }
 
+static int cmd_noops(struct client *c, int argc, char **argv)
+{
+	long n = argc == 2 ? strtol(argv[1], NULL, 10) : -1;
+
+	for (long i = 0; i < n; i++) {
+		int64_t ns = ping_op(c);
+		if (ns < 0)
+			return 1;
+		printf("%s %lld\n", argv[0], (long long)ns);
+	}
+	return n < 0 ? -1 : 0;
+}
+
 static int cmd_fill(struct client *c, int argc, char **argv)
 {
 	long n;
@@ -272,6 +286,7 @@ static const struct {
 } cmds[] = {
 	{ "worker", cmd_worker }, { "ping", cmd_ping }, { "fill", cmd_fill }, { "guestdel", cmd_guestdel },
 	{ "delone", cmd_delone }, { "open", cmd_open }, { "names", cmd_names }, { "count", cmd_count },
+	{ "noops", cmd_noops },
 };
 
 int main(int argc, char **argv)
@@ -296,7 +311,7 @@ usage:
 	fprintf(stderr,
 		"Usage: bench_client SOCK { worker GUEST STATS KIND LOWER | fill GUEST N STATS KIND LOWER |\n"
 		"                           guestdel LABEL GUEST | delone LABEL GUEST [N] | open LABEL GUEST N |\n"
-		"                           ping | names GUEST | count }\n"
+		"                           ping | noops LABEL N | names GUEST | count }\n"
 		"Where: STATS := { on | off }  KIND LOWER := { tap BRIDGE | macvtap LOWER_DEVICE }\n");
 	return 2;
 }
