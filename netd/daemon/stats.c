@@ -660,7 +660,7 @@ static long batch_read(int fd, uint32_t max, uint32_t *keys, char *vals, size_t 
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
 		got += count;
-		if (rc == -ENOENT)
+		if (rc == -ENOENT || count == 0)
 			break;
 	}
 	return got;

@@ -254,8 +254,8 @@ static int batch(char **argv)
 		die("bpf_map_create");
 	if (!vals || !keys || !tb || !tk || ncpu <= 0)
 		die("calloc");
-	if (n > NETD_SLOTS_MAX)
-		die("more backends than slots");
+	if (1000 + n > NETD_SLOTS_MAX)
+		die("more backends than slots from ifindex 1000");
 	/* Backends with ifindexes 1000.. in their slots, as netd fills them. */
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t ifindex = 1000 + k, key = ifindex & (NETD_SLOTS_MAX - 1);
