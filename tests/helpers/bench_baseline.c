@@ -229,7 +229,6 @@ int main(int argc, char **argv)
 {
 	struct base b = { 0 };
 	int64_t (*op)(void *) = NULL;
-	int rc;
 
 	if (argc == 3 && !strcmp(argv[1], "ipdel"))
 		return ipdel(argv[2]) ? 1 : 0;
@@ -255,10 +254,5 @@ int main(int argc, char **argv)
 		b.prefix = argv[3];
 	}
 	b.group = (uint32_t)strtoul(argv[4], NULL, 0);
-	raise_nofile(4096);
-	rtnl_open(&b.rtnl);
-	rc = worker_loop(op, &b);
-	rtnl_del_group(&b.rtnl, b.group);
-	fdlist_close_all(&b.fds);
-	return rc;
+	return device_worker_loop(op, &b, &b.rtnl, b.group, &b.fds);
 }

@@ -270,4 +270,19 @@ static inline int worker_loop(int64_t (*op)(void *ctx), void *ctx)
 	return 0;
 }
 
+/* worker_loop for a worker that makes devices: each op moves what it made into
+ * `group` and keeps its fds in `fds`; at the end the group goes in one batch. */
+static inline int device_worker_loop(int64_t (*op)(void *ctx), void *ctx, struct rtnl *r, uint32_t group,
+				     struct fdlist *fds)
+{
+	int rc;
+
+	raise_nofile(4096);
+	rtnl_open(r);
+	rc = worker_loop(op, ctx);
+	rtnl_del_group(r, group);
+	fdlist_close_all(fds);
+	return rc;
+}
+
 #endif

@@ -92,7 +92,6 @@ int main(int argc, char **argv)
 {
 	struct raw r = { 0 };
 	int64_t (*op)(void *);
-	int rc;
 
 	if (argc != 5 || (strcmp(argv[1], "tap") && strcmp(argv[1], "macvtap"))) {
 		fprintf(stderr, "Usage: bench_rawtap { tap BRIDGE | macvtap LOWER } PREFIX GROUP\n");
@@ -104,10 +103,5 @@ int main(int argc, char **argv)
 		die("no device '%s': %m", argv[2]);
 	r.prefix = argv[3];
 	r.group = (uint32_t)strtoul(argv[4], NULL, 0);
-	raise_nofile(4096);
-	rtnl_open(&r.rtnl);
-	rc = worker_loop(op, &r);
-	rtnl_del_group(&r.rtnl, r.group);
-	fdlist_close_all(&r.fds);
-	return rc;
+	return device_worker_loop(op, &r, &r.rtnl, r.group, &r.fds);
 }
